@@ -1,0 +1,164 @@
+"""Append-only, numbered schema migrations (sqlite-utils ``Migrations``).
+
+Never edit a migration that has shipped: add a new one below it.
+"""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("tabayyun")
+
+
+def _run(db: Database, statements: str) -> None:
+    """Execute ';'-separated DDL inside the migration's transaction."""
+    for stmt in statements.split(";\n"):
+        if stmt.strip():
+            db.execute(stmt)
+
+
+@migrations()
+def m001_initial_schema(db: Database) -> None:
+    """The whole product's first schema: items, claims, coverage, verdicts, users, audit."""
+    _run(db, """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role TEXT NOT NULL CHECK (role IN ('reviewer', 'editor', 'admin')),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    ui_language TEXT NOT NULL DEFAULT 'en' CHECK (ui_language IN ('en', 'ar')),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('article', 'headline', 'factcheck')),
+    title TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    outlet TEXT,
+    url TEXT,
+    published TEXT,
+    language TEXT,
+    source_file TEXT,
+    source_id TEXT,
+    content_hash TEXT NOT NULL UNIQUE,
+    imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE UNIQUE INDEX items_url ON items(url) WHERE url IS NOT NULL AND url != '';
+CREATE INDEX items_kind_published ON items(kind, published);
+CREATE INDEX items_outlet ON items(outlet);
+CREATE TABLE claims (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+    norm_text TEXT NOT NULL,
+    norm_hash TEXT NOT NULL,
+    language TEXT,
+    item_id INTEGER REFERENCES items(id),
+    span_start INTEGER,
+    span_end INTEGER,
+    score REAL NOT NULL DEFAULT 0 CHECK (score >= 0 AND score <= 1),
+    signals TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'new' CHECK (status IN
+        ('new', 'in_review', 'verdict_proposed', 'signed_off', 'dismissed', 'merged')),
+    status_reason TEXT,
+    merged_into INTEGER REFERENCES claims(id),
+    priority INTEGER NOT NULL DEFAULT 0,
+    assignee_id INTEGER REFERENCES users(id),
+    deadline TEXT,
+    origin TEXT NOT NULL DEFAULT 'import' CHECK (origin IN ('import', 'manual')),
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE UNIQUE INDEX claims_norm_hash ON claims(norm_hash);
+CREATE INDEX claims_status_score ON claims(status, score DESC);
+CREATE INDEX claims_item ON claims(item_id);
+CREATE INDEX claims_assignee ON claims(assignee_id);
+CREATE TABLE claim_appearances (
+    id INTEGER PRIMARY KEY,
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    span_start INTEGER,
+    span_end INTEGER,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (claim_id, item_id)
+);
+CREATE INDEX claim_appearances_item ON claim_appearances(item_id);
+CREATE TABLE coverage_links (
+    id INTEGER PRIMARY KEY,
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    score REAL NOT NULL,
+    method TEXT NOT NULL,
+    explanation TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'suggested' CHECK (status IN ('suggested', 'confirmed', 'rejected')),
+    stance TEXT NOT NULL DEFAULT 'unknown' CHECK (stance IN ('supports', 'refutes', 'discusses', 'unknown')),
+    decided_by INTEGER REFERENCES users(id),
+    decided_at TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (claim_id, item_id)
+);
+CREATE INDEX coverage_links_item ON coverage_links(item_id);
+CREATE TABLE verdicts (
+    id INTEGER PRIMARY KEY,
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    label TEXT NOT NULL,
+    rationale TEXT NOT NULL CHECK (length(trim(rationale)) > 0),
+    evidence TEXT NOT NULL DEFAULT '[]',
+    reviewer_id INTEGER NOT NULL REFERENCES users(id),
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX verdicts_claim ON verdicts(claim_id);
+CREATE TABLE signoffs (
+    id INTEGER PRIMARY KEY,
+    verdict_id INTEGER NOT NULL REFERENCES verdicts(id),
+    editor_id INTEGER NOT NULL REFERENCES users(id),
+    decision TEXT NOT NULL CHECK (decision IN ('approve', 'return')),
+    comment TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX signoffs_verdict ON signoffs(verdict_id);
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    author_id INTEGER NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL CHECK (length(trim(body)) > 0),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX comments_claim ON comments(claim_id);
+CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id INTEGER,
+    before TEXT,
+    after TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX audit_events_entity ON audit_events(entity, entity_id, id);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TABLE import_runs (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    imported INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    claims INTEGER NOT NULL DEFAULT 0,
+    actor TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+""")
+
+
+def apply_migrations(db: Database) -> None:
+    """Bring ``db`` up to the newest schema; a no-op when it is already there."""
+    migrations.apply(db)

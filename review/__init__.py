@@ -1,0 +1,4 @@
+"""Tabayyun's domain: ingest, normalisation, claims, matching, workflow and services.
+
+Nothing in this package imports Streamlit.
+"""
