@@ -15,6 +15,7 @@ from db.migrations import apply_migrations
 DEFAULT_DB_PATH = Path("data") / "tabayyun.db"
 ENV_VAR = "TABAYYUN_DB"
 BUSY_TIMEOUT_MS = 10_000
+STATS = {"begin_retries": 0}  # per process; read by the stress benchmark
 
 
 def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
@@ -71,6 +72,7 @@ def write_transaction(db: Database, *, attempts: int = 5) -> Iterator[Database]:
                 raise
             if attempt == attempts - 1:
                 raise
+            STATS["begin_retries"] += 1
             time.sleep(0.05 * (attempt + 1))
     try:
         yield db

@@ -1,0 +1,1 @@
+"""Thin Streamlit pages: layout, widgets, one service call each."""

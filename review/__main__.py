@@ -1,0 +1,6 @@
+"""`python -m review ...` entry point."""
+import sys
+
+from review.cli import main
+
+sys.exit(main())

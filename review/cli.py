@@ -1,0 +1,218 @@
+"""`python -m review`: the command line. Each command parses, calls one use case, prints."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db import open_db, resolve_db_path
+from db import queries
+from review import users
+from review.backup import BackupError, backup
+from review.errors import ReviewError
+from review.importing import import_files
+from review.workflow import ROLES
+from review.ingest import FORMATS
+from review.samples import load_samples_once
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback, exit code 2."""
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+class _Progress:
+    """A one-line progress counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.start, self.enabled = label, time.monotonic(), sys.stderr.isatty()
+
+    def __call__(self, n: int) -> None:
+        if self.enabled:
+            rate = n / max(time.monotonic() - self.start, 1e-6)
+            sys.stderr.write(f"\r{self.label}: {n:,} records ({rate:,.0f}/s)")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def cmd_init(db: Database, args: argparse.Namespace) -> int:
+    """Create the database or bring it up to the newest schema; optionally load the samples once."""
+    print(f"Database ready: {args.db_path}")
+    if args.samples:
+        results = load_samples_once(db, actor="system")
+        for r in results:
+            print(f"  sample {Path(r.path).name}: " + (f"FAILED {r.error}" if r.error else
+                  f"{r.imported} items, {r.claims} claims"))
+        if any(not r.ok for r in results):
+            return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_import(db: Database, args: argparse.Namespace) -> int:
+    """Import files; exit 1 when any file failed."""
+    results = []
+    for path in args.paths:
+        progress = _Progress(str(path))
+        results.extend(import_files(db, [path], fmt=args.format, actor=args.actor, progress=progress))
+        progress.done()
+    failed = [{"path": r.path, "line": r.error.line, "error": r.error.problem} for r in results if r.error]
+    summary = {
+        "imported": sum(r.imported for r in results),
+        "duplicates": sum(r.duplicates for r in results),
+        "claims": sum(r.claims for r in results),
+        "failed": failed,
+    }
+    if args.json:
+        _print_json(summary)
+    else:
+        for r in results:
+            if r.error:
+                print(f"FAILED {r.error}", file=sys.stderr)
+            else:
+                print(f"{r.path}: {r.imported} imported, {r.duplicates} duplicates, {r.claims} new claims")
+        print(f"Total: {summary['imported']} imported, {summary['duplicates']} duplicates, "
+              f"{len(failed)} failed file(s)")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_items(db: Database, args: argparse.Namespace) -> int:
+    """List items, newest first."""
+    rows = queries.list_items(db, kind=args.kind, limit=args.limit)
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['id']:>6}  {r['kind']:<9} {r['published'] or '':<10}  {r['outlet'] or '':<16.16}  {r['title'][:80]}")
+    return EXIT_OK
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise CliError("no terminal to prompt for a password: use --password-stdin")
+    first = getpass.getpass(f"Password for {args.name}: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise CliError("the passwords do not match")
+    return first
+
+
+def cmd_users(db: Database, args: argparse.Namespace) -> int:
+    """Manage accounts from the command line (trusted: whoever can write the database file)."""
+    if args.users_command == "add":
+        user = users.add_user(db, None, args.name, _read_password(args), args.role)
+        print(f"added {user.role} {user.name}")
+    elif args.users_command == "list":
+        found = users.list_users(db)
+        if args.json:
+            _print_json([{"name": u.name, "role": u.role, "active": u.active} for u in found])
+        for u in [] if args.json else found:
+            print(f"{u.name:<24} {u.role:<9} {'active' if u.active else 'disabled'}")
+    elif args.users_command == "disable":
+        print(f"disabled {users.disable_user(db, None, args.name).name}")
+    elif args.users_command == "enable":
+        print(f"enabled {users.enable_user(db, None, args.name).name}")
+    elif args.users_command == "set-role":
+        user = users.set_role(db, None, args.name, args.role)
+        print(f"{user.name} is now {user.role}")
+    return EXIT_OK
+
+
+def cmd_backup(db: Database, args: argparse.Namespace) -> int:
+    """Write a consistent copy of the database."""
+    path = backup(db, args.file)
+    print(f"backup written to {path} ({path.stat().st_size:,} bytes)")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argparse tree; every command has --help."""
+    parser = argparse.ArgumentParser(
+        prog="python -m review",
+        description="Tabayyun fact-checking review desk: import news, find claims, match coverage, review.",
+    )
+    parser.add_argument("--db", help="SQLite database file (default: $TABAYYUN_DB or data/tabayyun.db)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create the database or apply pending migrations")
+    p.add_argument("--samples", action="store_true",
+                   help="load the bundled samples if this database never had them")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="import news files (aggregator pages, HTML, JSONL, CSV, RSS/Atom)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files to import")
+    p.add_argument("--format", default="auto", choices=("auto", *FORMATS), help="input format (default: auto-detect)")
+    p.add_argument("--json", action="store_true", help="print one JSON summary object")
+    p.add_argument("--actor", default="cli", help="name recorded in the audit trail (default: cli)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("items", help="list imported items")
+    p.add_argument("--kind", choices=("article", "headline", "factcheck"), help="only this kind")
+    p.add_argument("--limit", type=_positive_int, default=50, help="at most N rows (default 50)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(func=cmd_items)
+
+    p = sub.add_parser("users", help="manage user accounts and roles")
+    p.set_defaults(func=cmd_users)
+    users_sub = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    q = users_sub.add_parser("add", help="add a user (password from a prompt or --password-stdin)")
+    q.add_argument("name")
+    q.add_argument("--role", required=True, choices=ROLES)
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    q = users_sub.add_parser("list", help="list users")
+    q.add_argument("--json", action="store_true", help="print a JSON list")
+    for action, text in (("disable", "disable a user (no login, no actions)"), ("enable", "re-enable a user")):
+        q = users_sub.add_parser(action, help=text)
+        q.add_argument("name")
+    q = users_sub.add_parser("set-role", help="change a user's role")
+    q.add_argument("name")
+    q.add_argument("role", choices=ROLES)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the database (safe while in use)")
+    p.add_argument("file", metavar="FILE", help="where to write the copy")
+    p.set_defaults(func=cmd_backup)
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, open the database, run the command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.db_path = resolve_db_path(args.db)
+    func: Callable[[Database, argparse.Namespace], int] = args.func
+    try:
+        db = open_db(args.db_path)
+    except Exception as exc:  # noqa: BLE001 - any open failure is a user-facing message
+        print(f"error: cannot open database {args.db_path}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return func(db, args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ReviewError, BackupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        db.close()

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up, create the database (with the bundled samples on first start) and serve the dashboard on :8501.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/python -m review init --samples
+exec .venv/bin/streamlit run dashboard.py --server.port "${PORT:-8501}" --browser.gatherUsageStats false "$@"

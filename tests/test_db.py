@@ -1,0 +1,83 @@
+"""Schema, migrations and connection settings on real SQLite files."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from db import open_db, resolve_db_path, write_transaction
+from db.connection import connect
+from db.migrations import migrations
+from review.audit import history, record_event
+
+
+def _schema(db) -> list[tuple]:
+    return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+def test_migrations_apply_twice_without_change(db_path):
+    first = open_db(db_path)
+    schema = _schema(first)
+    applied = [m.name for m in migrations.applied(first)]
+    first.close()
+    second = open_db(db_path)
+    assert _schema(second) == schema
+    assert [m.name for m in migrations.applied(second)] == applied
+    assert applied == [m.name for m in migrations._migrations]
+
+
+@pytest.mark.parametrize("stop_index", range(len(migrations._migrations)))
+def test_database_at_older_migration_upgrades(tmp_path, stop_index):
+    path = tmp_path / "old.db"
+    names = [m.name for m in migrations._migrations]
+    old = connect(path)
+    migrations.apply(old, stop_before=names[stop_index])
+    assert [m.name for m in migrations.applied(old)] == names[:stop_index]
+    old.close()
+    upgraded = open_db(path)
+    assert [m.name for m in migrations.applied(upgraded)] == names
+    assert {"items", "claims", "audit_events"} <= set(upgraded.table_names())
+
+
+def test_connection_settings(db):
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO claim_appearances (claim_id, item_id) VALUES (999, 999)")
+
+
+def test_check_constraints_reject_unknown_status(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO claims (text, norm_text, norm_hash, status) VALUES ('x', 'x', 'h', 'bogus')")
+
+
+def test_audit_events_are_append_only(db):
+    event_id = record_event(db, actor="t", action="test", entity="claim", entity_id=1, after={"a": 1})
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("UPDATE audit_events SET actor = 'x' WHERE id = ?", [event_id])
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM audit_events WHERE id = ?", [event_id])
+    assert history(db, "claim", 1)[0]["after"] == {"a": 1}
+
+
+def test_write_transaction_rolls_back_everything_on_error(db):
+    with pytest.raises(RuntimeError):
+        with write_transaction(db):
+            record_event(db, actor="t", action="a", entity="claim", entity_id=1)
+            raise RuntimeError("boom")
+    assert db.execute("SELECT count(*) FROM audit_events").fetchone()[0] == 0
+    with write_transaction(db):
+        record_event(db, actor="t", action="a", entity="claim", entity_id=1)
+    assert db.execute("SELECT count(*) FROM audit_events").fetchone()[0] == 1
+
+
+def test_resolve_db_path_precedence(monkeypatch, tmp_path):
+    monkeypatch.delenv("TABAYYUN_DB", raising=False)
+    assert str(resolve_db_path(None)) == "data/tabayyun.db"
+    monkeypatch.setenv("TABAYYUN_DB", str(tmp_path / "env.db"))
+    assert resolve_db_path(None) == tmp_path / "env.db"
+    assert str(resolve_db_path("cli.db")) == "cli.db"
