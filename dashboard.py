@@ -1,12 +1,65 @@
 """Tabayyun dashboard entry point: `streamlit run dashboard.py [-- --db PATH]`."""
 import streamlit as st
 
-from app_pages import home
-from app_pages.common import run_safely
+from app_pages import auth, home
+from app_pages.common import get_db, run_safely
+from app_pages.i18n import LANGUAGES, current_language, t
+from review import users
 
 st.set_page_config(page_title="Tabayyun · تبيّن", page_icon="🔎", layout="wide")
 
-pages = [
-    st.Page(lambda: run_safely(home.render), title="Home", icon="🏠", url_path="home", default=True),
-]
-st.navigation(pages).run()
+RTL_CSS = """<style>
+[data-testid='stMain'], [data-testid='stSidebar'] { direction: rtl; text-align: right; }
+[data-testid='stMain'] input, [data-testid='stMain'] textarea { direction: rtl; text-align: right; }
+</style>"""
+
+
+def _language_switch(user: users.User) -> None:
+    """Remembered per user: stored on the account when changed."""
+    names = list(LANGUAGES)
+    choice = st.sidebar.radio(t("nav.language"), names, index=names.index(current_language()),
+                              format_func=LANGUAGES.get, horizontal=True, key="nav_language")
+    if choice != current_language():
+        st.session_state.ui_language = choice
+        db = get_db()
+        try:
+            users.set_ui_language(db, user.name, choice)
+        finally:
+            db.close()
+        st.rerun()
+
+
+def _pages(user: users.User) -> list:
+    def page(module, key: str, icon: str, default: bool = False):
+        return st.Page(lambda: run_safely(module.render), title=t(f"nav.{key}"), icon=icon,
+                       url_path=key, default=default)
+
+    return [page(home, "home", "🏠", default=True)]
+
+
+def main() -> None:
+    """Login gate, then the navigation for the user's role."""
+    db = get_db()
+    try:
+        if not users.has_users(db):
+            auth.first_admin_form(db)
+            return
+        user = auth.current_user(db)
+        if user is None:
+            auth.login_form(db)
+            return
+        if st.sidebar.button(t("nav.logout"), key="nav_logout"):
+            auth.log_out(db)
+            st.rerun()
+    finally:
+        db.close()
+    auth.render_cookie_writer()
+    st.session_state.current_user = user
+    if current_language() == "ar":
+        st.html(RTL_CSS)
+    st.sidebar.markdown(f"**{user.name}** · {t('role.' + user.role)}")
+    _language_switch(user)
+    st.navigation(_pages(user)).run()
+
+
+run_safely(main)

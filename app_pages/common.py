@@ -1,7 +1,8 @@
-"""Glue shared by pages: the database connection for this run, and safe rendering."""
+"""Glue shared by pages: the database connection for this run, messages, and safe text rendering."""
 from __future__ import annotations
 
 import argparse
+import html
 import logging
 import sys
 from collections.abc import Callable
@@ -10,7 +11,9 @@ from pathlib import Path
 import streamlit as st
 from sqlite_utils import Database
 
+from app_pages.i18n import t
 from db.connection import connect, open_db, resolve_db_path
+from review.errors import ConflictError, NotFoundError, PermissionDenied, ReviewError, ValidationError, WorkflowError
 
 log = logging.getLogger("tabayyun.dashboard")
 
@@ -23,6 +26,16 @@ def db_path_from_argv(argv: list[str] | None = None) -> Path:
     return resolve_db_path(known.db)
 
 
+def db_path() -> Path:
+    """This session's database file."""
+    return Path(st.session_state.get("db_path") or db_path_from_argv())
+
+
+def data_dir() -> Path:
+    """The folder holding the database (and the generated session-signing key)."""
+    return db_path().resolve().parent
+
+
 @st.cache_resource(show_spinner=False)
 def _migrated(path: str) -> str:
     """Apply migrations once per database path per server process."""
@@ -31,17 +44,31 @@ def _migrated(path: str) -> str:
 
 
 def get_db() -> Database:
-    """A fresh connection for this script run (connections are not shared across sessions)."""
-    path = st.session_state.get("db_path") or str(db_path_from_argv())
-    db = connect(_migrated(path))
-    return db
+    """A connection for this script run (connections are never shared across sessions)."""
+    return connect(_migrated(str(db_path())))
+
+
+def show_error(exc: Exception) -> None:
+    """A refused action as a clear message (nothing was changed)."""
+    kinds = {ConflictError: "error.conflict", PermissionDenied: "error.permission", WorkflowError: "error.workflow",
+             ValidationError: "error.validation", NotFoundError: "error.not_found"}
+    key = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "error.refused")
+    st.error(t(key, detail=str(exc)))
+
+
+def text_block(text: str | None, *, muted: bool = False) -> None:
+    """Article or user text, shown as text (escaped, never HTML or Markdown) and in its own direction."""
+    style = "color: var(--text-color, #555); opacity: .75;" if muted else ""
+    st.html(f'<div dir="auto" style="white-space: pre-wrap; unicode-bidi: plaintext; {style}">'
+            f"{html.escape(text or '')}</div>")
 
 
 def run_safely(page: Callable[[], None]) -> None:
-    """Run a page; an unexpected error becomes a message, never a traceback."""
+    """Run a page; a refused action or an unexpected error becomes a message, never a traceback."""
     try:
         page()
+    except ReviewError as exc:
+        show_error(exc)
     except Exception:  # noqa: BLE001 - the edge where errors become user messages
         log.exception("page failed")
-        st.error("Something went wrong on this page. Nothing was changed. Please reload; "
-                 "if it happens again, tell an administrator (details are in the server log).")
+        st.error(t("error.unexpected"))

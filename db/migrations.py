@@ -159,6 +159,20 @@ CREATE TABLE settings (
 """)
 
 
+@migrations()
+def m003_sessions(db: Database) -> None:
+    """Login sessions: only a hash of each token is stored, so a leaked database cannot log anyone in."""
+    _run(db, """
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id)
+""")
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)

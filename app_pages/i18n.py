@@ -1,0 +1,28 @@
+"""The interface's strings: one JSON catalogue per language under app_pages/locales/."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LANGUAGES = {"en": "English", "ar": "العربية"}
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """The strings of one language."""
+    return json.loads((LOCALES_DIR / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def current_language() -> str:
+    """The language of this session ('en' until the user picks another)."""
+    return st.session_state.get("ui_language", "en")
+
+
+def t(key: str, **values: object) -> str:
+    """The string ``key`` in the current language, formatted with ``values``."""
+    text = catalogue(current_language()).get(key) or catalogue("en").get(key) or key
+    return text.format(**values) if values else text

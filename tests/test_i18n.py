@@ -1,0 +1,30 @@
+"""Both interface catalogues have the same keys and the same {placeholders}; code uses only known keys."""
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from app_pages.i18n import catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_catalogues_have_the_same_keys_and_placeholders():
+    en, ar = catalogue("en"), catalogue("ar")
+    assert set(en) == set(ar)
+    for key in en:
+        assert _fields(en[key]) == _fields(ar[key]), key
+        assert ar[key].strip(), key
+
+
+def test_every_literal_key_used_in_code_exists():
+    used = set()
+    for path in [ROOT / "dashboard.py", *(ROOT / "app_pages").glob("*.py")]:
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text(encoding="utf-8")))
+    assert used, "no t('...') calls found"
+    assert used <= set(catalogue("en")), sorted(used - set(catalogue("en")))
