@@ -173,6 +173,21 @@ CREATE INDEX sessions_user ON sessions(user_id)
 """)
 
 
+@migrations()
+def m004_triage_rank(db: Database) -> None:
+    """Denormalised spread and recency per claim, and an indexed triage rank, so the queue pages in SQL."""
+    _run(db, """
+ALTER TABLE claims ADD COLUMN appearance_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE claims ADD COLUMN outlet_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE claims ADD COLUMN link_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE claims ADD COLUMN first_seen TEXT;
+ALTER TABLE claims ADD COLUMN last_seen TEXT;
+ALTER TABLE claims ADD COLUMN triage_rank REAL NOT NULL DEFAULT 0;
+CREATE INDEX claims_rank ON claims(triage_rank DESC);
+CREATE INDEX claims_status_rank ON claims(status, triage_rank DESC)
+""")
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)
