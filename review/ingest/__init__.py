@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from review.ingest.source import IngestError, check_head, is_gzip, read_head
+from review.ingest.source import ErrorHandler, IngestError, check_head, is_gzip, read_head
 from review.models import Article
 
 __all__ = ["FORMATS", "IngestError", "detect_format", "iter_articles"]
@@ -46,19 +46,24 @@ def detect_format(path: Path) -> str:
     return "page"
 
 
-def iter_articles(path: Path, fmt: str = "auto") -> Iterator[Article]:
-    """Stream the Articles of a file in format ``fmt`` ('auto' detects it); IngestError on bad input."""
+def iter_articles(path: Path, fmt: str = "auto", *, on_error: ErrorHandler | None = None) -> Iterator[Article]:
+    """Stream the Articles of a file in format ``fmt`` ('auto' detects it); IngestError on bad input.
+
+    With ``on_error``, a bad record of a JSONL/CSV/RSS file is passed to it and skipped instead
+    of stopping the import; file-level problems (empty, binary, bad header) always raise.
+    """
     path = Path(path)
     if fmt == "auto":
         fmt = detect_format(path)
     elif fmt in FORMATS:
-        check_head(path, read_head(path))
+        # Line-based formats report bad UTF-8 per line (with its number), so skip that check here.
+        check_head(path, read_head(path), utf8=fmt not in ("jsonl", "csv"))
     else:
         raise IngestError(path, None, f"unknown format {fmt!r} (expected auto or one of {', '.join(FORMATS)})")
-    return _parser(fmt)(path)
+    return _parser(fmt)(path, on_error)
 
 
-def _parser(fmt: str) -> Callable[[Path], Iterator[Article]]:
+def _parser(fmt: str) -> Callable[[Path, ErrorHandler | None], Iterator[Article]]:
     """The parse function of a format (imported on demand: trafilatura alone takes ~0.2 s to import)."""
     if fmt == "jsonl":
         from review.ingest.feeds import iter_jsonl

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from review.ingest.records import checked_date, checked_language
-from review.ingest.source import IngestError, decoded_lines
+from review.ingest.source import ErrorHandler, IngestError, decoded_lines, report
 from review.models import ITEM_KINDS, Article
 
 FIELDS = ("id", "title", "body", "url", "outlet", "published", "language")
@@ -16,27 +16,32 @@ _OPTIONAL_TEXT = ("url", "outlet", "published", "language", "kind")
 _MAX_CSV_FIELD = 16 * 1024 * 1024  # csv's default 128 KB limit is below some real article bodies
 
 
-def iter_jsonl(path: Path) -> Iterator[Article]:
-    """Articles from a JSON Lines file (optionally .gz), one object per line, read line by line."""
+def iter_jsonl(path: Path, on_error: ErrorHandler | None = None) -> Iterator[Article]:
+    """Articles from a JSON Lines file (optionally .gz), one object per line, read line by line.
+
+    A bad line raises IngestError, or goes to ``on_error`` and is skipped when that is given.
+    """
     found = False
-    for number, text in decoded_lines(path):
+    for number, text in decoded_lines(path, on_error):
         if not text.strip():
             continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as error:
-            hint = " (truncated: the file ends inside this line)" if not text.endswith("\n") else ""
-            raise IngestError(path, number, f"invalid JSON{hint}: {error.msg} at column {error.colno}") from None
-        if not isinstance(record, dict):
-            raise IngestError(path, number, f"expected a JSON object, found {_type_name(record)}")
         found = True
-        yield to_article(record, path, number)
+        try:
+            article = to_article(_json_object(text, path, number), path, number)
+        except IngestError as error:
+            report(error, on_error)
+            continue
+        yield article
     if not found:
         raise IngestError(path, None, "empty file: no JSON records")
 
 
-def iter_csv(path: Path) -> Iterator[Article]:
-    """Articles from a CSV file (optionally .gz) whose header names the corpus fields, in any order."""
+def iter_csv(path: Path, on_error: ErrorHandler | None = None) -> Iterator[Article]:
+    """Articles from a CSV file (optionally .gz) whose header names the corpus fields, in any order.
+
+    A bad row raises IngestError, or goes to ``on_error`` and is skipped when that is given;
+    a bad header, bad UTF-8 or broken quoting always raises.
+    """
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
     reader = csv.reader(text for _, text in decoded_lines(path))
     header: list[str] | None = None
@@ -49,16 +54,36 @@ def iter_csv(path: Path) -> Iterator[Article]:
             if header is None:
                 header = _check_header(path, start, row)
                 continue
-            if len(row) != len(header):
-                which = "missing" if len(row) < len(header) else "extra"
-                raise IngestError(
-                    path, start, f"{which} column: expected {len(header)} columns as in the header, found {len(row)}"
-                )
-            yield to_article(dict(zip(header, (cell or None for cell in row))), path, start)
+            try:
+                article = to_article(_row_record(header, row, path, start), path, start)
+            except IngestError as error:
+                report(error, on_error)
+                continue
+            yield article
     except csv.Error as error:
         raise IngestError(path, record_start, f"malformed CSV: {error}") from None
     if header is None:
         raise IngestError(path, None, "empty file: no CSV header")
+
+
+def _json_object(text: str, path: Path, line: int) -> dict[str, Any]:
+    """The JSON object on one line; IngestError for invalid or truncated JSON or a non-object."""
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        hint = " (truncated: the file ends inside this line)" if not text.endswith("\n") else ""
+        raise IngestError(path, line, f"invalid JSON{hint}: {error.msg} at column {error.colno}") from None
+    if not isinstance(record, dict):
+        raise IngestError(path, line, f"expected a JSON object, found {_type_name(record)}")
+    return record
+
+
+def _row_record(header: list[str], row: list[str], path: Path, line: int) -> dict[str, str | None]:
+    """A CSV row as a record (empty cells are None); IngestError when its width differs from the header."""
+    if len(row) != len(header):
+        which = "missing" if len(row) < len(header) else "extra"
+        raise IngestError(path, line, f"{which} column: expected {len(header)} columns as in the header, found {len(row)}")
+    return dict(zip(header, (cell.replace("\r\n", "\n") or None for cell in row)))
 
 
 def _check_header(path: Path, line: int, row: list[str]) -> list[str]:

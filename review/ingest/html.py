@@ -8,7 +8,7 @@ from pathlib import Path
 import trafilatura
 
 from review.ingest.records import checked_date, checked_language
-from review.ingest.source import IngestError, read_text
+from review.ingest.source import ErrorHandler, IngestError, read_text
 from review.models import Article
 
 # Prefer the first-publication date over a 'modified' one; the page is the only source (no network).
@@ -16,8 +16,8 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": True}
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z_-]+)", re.IGNORECASE)
 
 
-def iter_html(path: Path) -> Iterator[Article]:
-    """The one article of a saved HTML page."""
+def iter_html(path: Path, on_error: ErrorHandler | None = None) -> Iterator[Article]:
+    """The one article of a saved HTML page; one record, so errors always raise."""
     yield parse_html(read_text(path), path)
 
 

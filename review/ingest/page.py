@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from review.ingest.records import checked_date, checked_language
-from review.ingest.source import IngestError, read_text
+from review.ingest.source import ErrorHandler, IngestError, read_text
 from review.models import Article
 
 # Whole lines that are page furniture, not article text (matched after whitespace is collapsed).
@@ -36,8 +36,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 
 
-def iter_page(path: Path) -> Iterator[Article]:
-    """The ticker headlines and the article of one aggregator page."""
+def iter_page(path: Path, on_error: ErrorHandler | None = None) -> Iterator[Article]:
+    """The ticker headlines and article of an aggregator page; one record, so errors always raise."""
     yield from parse_page(read_text(path), path)
 
 

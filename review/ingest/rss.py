@@ -12,7 +12,7 @@ import feedparser
 
 from review.ingest.dates import DateError, from_struct_time
 from review.ingest.records import checked_date, checked_language
-from review.ingest.source import IngestError, read_text
+from review.ingest.source import ErrorHandler, IngestError, read_text, report
 from review.models import Article
 
 _ENTRY_START = re.compile(r"<(?:item|entry)[\s>/]")
@@ -22,8 +22,8 @@ _SKIP_TAGS = {"script", "style", "noscript", "template"}
 _SPACES = re.compile(r"[^\S\n]+")
 
 
-def iter_rss(path: Path) -> Iterator[Article]:
-    """The entries of an RSS or Atom feed file as Articles."""
+def iter_rss(path: Path, on_error: ErrorHandler | None = None) -> Iterator[Article]:
+    """The entries of an RSS or Atom feed file as Articles (a bad entry goes to ``on_error`` when given)."""
     text = read_text(path)
     parsed = feedparser.parse(text.encode("utf-8"))
     error = parsed.get("bozo_exception")
@@ -38,7 +38,12 @@ def iter_rss(path: Path) -> Iterator[Article]:
     if len(starts) != len(parsed.entries):  # e.g. '<item' inside CDATA: line numbers unknown
         starts = [None] * len(parsed.entries)
     for entry, line in zip(parsed.entries, starts):
-        yield _entry_article(entry, outlet, feed_language, path, line)
+        try:
+            article = _entry_article(entry, outlet, feed_language, path, line)
+        except IngestError as error:
+            report(error, on_error)
+            continue
+        yield article
 
 
 def _entry_article(entry: Any, outlet: str | None, feed_language: str | None, path: Path, line: int | None) -> Article:

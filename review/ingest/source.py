@@ -4,7 +4,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +26,17 @@ class IngestError(Exception):
         """'<path>:<line>: <problem>', or '<path>: <problem>' when the line is unknown."""
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.problem}"
+
+
+ErrorHandler = Callable[[IngestError], None]
+"""Called with each bad record when the caller chose to skip bad records instead of stopping."""
+
+
+def report(error: IngestError, on_error: ErrorHandler | None) -> None:
+    """Raise ``error``, or hand it to ``on_error`` (the caller then skips that record)."""
+    if on_error is None:
+        raise error
+    on_error(error)
 
 
 def is_gzip(path: Path) -> bool:
@@ -61,18 +72,21 @@ def read_head(path: Path) -> bytes:
         return stream.read(HEAD_BYTES)
 
 
-def check_head(path: Path, head: bytes) -> str:
-    """The head decoded as text; IngestError for an empty or binary file."""
+def check_head(path: Path, head: bytes, *, utf8: bool = True) -> str:
+    """The head decoded as text; IngestError for an empty or binary file (or, with ``utf8``, non-UTF-8)."""
     if not head.strip():
         raise IngestError(path, None, "empty file")
     if b"\x00" in head:
         raise IngestError(path, None, "binary file (contains NUL bytes), not text")
+    if not utf8:
+        return ""
     try:
         # The head may end in the middle of a multi-byte character: decode up to it.
         text = head.decode("utf-8") if len(head) < HEAD_BYTES else _decode_prefix(head)
     except UnicodeDecodeError as error:
         line = head.count(b"\n", 0, error.start) + 1
-        raise IngestError(path, line, f"binary file or not UTF-8 (bad byte at offset {error.start})") from None
+        problem = f"not UTF-8 text (byte 0x{head[error.start]:02x} at offset {error.start}): binary or another encoding"
+        raise IngestError(path, line, problem) from None
     return text.removeprefix("\ufeff")
 
 
@@ -81,19 +95,20 @@ def _decode_prefix(head: bytes) -> str:
     return codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
 
 
-def decoded_lines(path: Path) -> Iterator[tuple[int, str]]:
+def decoded_lines(path: Path, on_error: ErrorHandler | None = None) -> Iterator[tuple[int, str]]:
     """(1-based line number, text) for each line of the file, read one line at a time.
 
-    Lines keep their line ending (the CSV reader needs it); a BOM on line 1 is dropped.
+    Lines keep their line ending (the CSV reader needs it); a BOM on line 1 is dropped;
+    a line that is not UTF-8 is an error (reported and skipped when ``on_error`` is given).
     """
     with open_binary(path) as stream:
         for number, raw in enumerate(stream, start=1):
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as error:
-                raise IngestError(
-                    path, number, f"invalid UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
-                ) from None
+                problem = f"invalid UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
+                report(IngestError(path, number, problem), on_error)
+                continue
             if number == 1:
                 text = text.removeprefix("\ufeff")
             yield number, text
