@@ -130,7 +130,9 @@ def to_article(record: Mapping[str, Any], path: Path, line: int) -> Article:
 
 def _clean(value: str | None) -> str | None:
     """The stripped string, or None for an absent or blank value."""
-    return value.strip() or None if value is not None else None
+    if value is None:
+        return None
+    return value.strip() or None
 
 
 def _type_name(value: Any) -> str:

@@ -8,7 +8,7 @@ from review.ingest.source import IngestError
 from review.text import detect_language
 
 LANGUAGES = ("ar", "en")
-_LANGUAGE_SAMPLE = 2000  # characters of text the language guess looks at
+_LANGUAGE_SAMPLE = 500  # characters the language guess looks at (the placeholder costs ~0.1 µs per char)
 
 
 def checked_date(value: str | None, field: str, path: Path, line: int | None) -> str | None:
