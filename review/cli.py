@@ -67,7 +67,8 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
     results = []
     for path in args.paths:
         progress = _Progress(str(path))
-        results.extend(import_files(db, [path], fmt=args.format, actor=args.actor, progress=progress))
+        results.extend(import_files(db, [path], fmt=args.format, actor=args.actor, progress=progress,
+                                    skip_invalid=args.skip_invalid))
         progress.done()
     failed = [{"path": r.path, "line": r.error.line, "error": r.error.problem} for r in results if r.error]
     summary = {
@@ -75,6 +76,7 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
         "duplicates": sum(r.duplicates for r in results),
         "claims": sum(r.claims for r in results),
         "failed": failed,
+        "skipped": [{"path": r.path, "line": e.line, "error": e.problem} for r in results for e in r.skipped],
     }
     if args.json:
         _print_json(summary)
@@ -84,6 +86,8 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
                 print(f"FAILED {r.error}", file=sys.stderr)
             else:
                 print(f"{r.path}: {r.imported} imported, {r.duplicates} duplicates, {r.claims} new claims")
+                for e in r.skipped:
+                    print(f"  skipped {e}", file=sys.stderr)
         print(f"Total: {summary['imported']} imported, {summary['duplicates']} duplicates, "
               f"{len(failed)} failed file(s)")
     return EXIT_FAILED if failed else EXIT_OK
@@ -157,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files to import")
     p.add_argument("--format", default="auto", choices=("auto", *FORMATS), help="input format (default: auto-detect)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="skip (and list) bad records of a feed instead of failing the whole file")
     p.add_argument("--actor", default="cli", help="name recorded in the audit trail (default: cli)")
     p.set_defaults(func=cmd_import)
 

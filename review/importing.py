@@ -27,6 +27,7 @@ class FileResult:
     duplicates: int = 0
     claims: int = 0
     error: IngestError | None = None
+    skipped: list[IngestError] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
@@ -68,12 +69,17 @@ def store_articles(db: Database, articles: Iterable[Article], result: FileResult
 
 
 def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str = "system",
-                progress: ProgressFn | None = None) -> FileResult:
-    """Import one file in one transaction; on any error the database is left exactly as it was."""
+                progress: ProgressFn | None = None, skip_invalid: bool = False) -> FileResult:
+    """Import one file in one transaction; on any error the database is left exactly as it was.
+
+    With ``skip_invalid``, bad records of a feed are skipped and listed in ``result.skipped``
+    instead of failing the whole file (file-level problems still fail it).
+    """
     result = FileResult(path=str(path), format=fmt)
+    on_error = result.skipped.append if skip_invalid else None
     try:
         with write_transaction(db):
-            store_articles(db, iter_articles(Path(path), fmt), result, progress)
+            store_articles(db, iter_articles(Path(path), fmt, on_error=on_error), result, progress)
             run_id = db.execute(
                 "INSERT INTO import_runs (path, format, imported, duplicates, claims, actor) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -84,10 +90,13 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
                                 "duplicates": result.duplicates, "claims": result.claims})
     except IngestError as exc:
         return FileResult(path=str(path), format=fmt, error=exc)
+    except (OSError, UnicodeError, ValueError) as exc:  # a parser bug must not become a traceback
+        return FileResult(path=str(path), format=fmt, error=IngestError(Path(path), None, str(exc)))
     return result
 
 
 def import_files(db: Database, paths: Iterable[str | Path], *, fmt: str = "auto", actor: str = "system",
-                 progress: ProgressFn | None = None) -> list[FileResult]:
+                 progress: ProgressFn | None = None, skip_invalid: bool = False) -> list[FileResult]:
     """Import each file independently: one failing file does not stop the others."""
-    return [import_file(db, p, fmt=fmt, actor=actor, progress=progress) for p in paths]
+    return [import_file(db, p, fmt=fmt, actor=actor, progress=progress, skip_invalid=skip_invalid)
+            for p in paths]

@@ -1,0 +1,100 @@
+"""Import SaudiNewsNet (31k real Arabic articles): articles/s and peak memory, against a raw-insert baseline.
+
+Usage: python bench/import_speed.py [--limit N] [--profile]
+Baseline (same run, same machine): gzip + json.loads + sqlite-utils insert_all of the raw records into a
+plain table — no validation, normalisation, dedup, claims or indexing: the floor any importer pays.
+Each measurement runs in a fresh child process so peak RSS is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / "shared" / "data" / "saudinewsnet" / "corpus.jsonl.gz"
+
+
+def _limited(path: Path, limit: int | None, tmp: Path) -> Path:
+    if not limit:
+        return path
+    out = tmp / f"first-{limit}.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as src, gzip.open(out, "wt", encoding="utf-8") as dst:
+        for n, line in enumerate(src):
+            if n >= limit:
+                break
+            dst.write(line)
+    return out
+
+
+def run_baseline(path: Path, db_file: Path, queue: mp.Queue) -> None:
+    from sqlite_utils import Database
+    start = time.perf_counter()
+    db = Database(db_file)
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        records = (json.loads(line) for line in handle)
+        db["raw"].insert_all(records, batch_size=1000)
+    n = db["raw"].count
+    queue.put({"n": n, "seconds": time.perf_counter() - start,
+               "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def run_import(path: Path, db_file: Path, queue: mp.Queue, profile: bool) -> None:
+    from db import open_db
+    from review.importing import import_file
+    db = open_db(db_file)
+    start = time.perf_counter()
+    if profile:
+        import cProfile
+        import pstats
+        prof = cProfile.Profile()
+        result = prof.runcall(import_file, db, path, skip_invalid=True)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+    else:
+        result = import_file(db, path, skip_invalid=True)
+    seconds = time.perf_counter() - start
+    assert result.ok, result.error
+    queue.put({"n": result.imported + result.duplicates, "imported": result.imported,
+               "skipped": len(result.skipped), "claims": result.claims, "seconds": seconds,
+               "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "db_mb": db_file.stat().st_size / 2**20})
+
+
+def _in_child(target, *args) -> dict:
+    queue: mp.Queue = mp.Queue()
+    proc = mp.Process(target=target, args=(*args, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, help="only the first N records")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the import")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        path = _limited(CORPUS, args.limit, tmp)
+        base = _in_child(run_baseline, path, tmp / "baseline.db")
+        ours = _in_child(run_import, path, tmp / "tabayyun.db", args.profile)
+    print(f"corpus: {path.name}")
+    print(f"{'what':<44}{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MB':>9}")
+    print(f"{'baseline: raw json → insert_all':<44}{base['n']:>9,}{base['seconds']:>9.1f}"
+          f"{base['n'] / base['seconds']:>9,.0f}{base['peak_mb']:>9.0f}")
+    print(f"{'tabayyun import (parse+store+claims+index)':<44}{ours['n']:>9,}{ours['seconds']:>9.1f}"
+          f"{ours['n'] / ours['seconds']:>9,.0f}{ours['peak_mb']:>9.0f}")
+    print(f"imported {ours['imported']:,}, skipped invalid {ours['skipped']}, claims {ours['claims']:,}, "
+          f"database {ours['db_mb']:.0f} MB; cost vs baseline ×{ours['seconds'] / base['seconds']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
