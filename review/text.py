@@ -2,31 +2,82 @@
 
 Contract (other modules rely on these names):
 - normalize(text) -> str: matching form (no diacritics/tatweel, unified letters,
-  ASCII digits, punctuation and every space collapsed to one space, Latin lower-case).
+  ASCII digits, punctuation and every space collapsed to one space, Latin lower-case;
+  a '.' or ',' between two digits is kept so that 11.6 and 22,000 survive).
 - tokens(text) -> list[str]: the normalised words.
 - numbers(text) -> list[float]: the numeric values the text states.
 - detect_language(text) -> 'ar' | 'en'.
+- canonical(text) -> str: normalize() with every number expression written as one
+  ASCII token for its value ('22 ألف', '22,000', '22k' -> '22000'), percentages
+  followed by the token 'pct'; index and query full-text search with it.
+- number_mentions(text) -> list[NumberMention]: values with spans in the original text.
+- light_stem(token), name_key(token): matching keys for one word.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from decimal import Context, Decimal
 
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
+# --- character table: one str.translate does diacritics, letters, digits, case ---
+
+_EXPLICIT = {
+    "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك", "ھ": "ه", "ہ": "ه", "ۃ": "ه",
+    "ـ": "", "ۥ": "", "ۦ": "",  # tatweel, small waw/yeh (Quranic)
+    "٫": ".", "٬": ",", "٪": "%", "_": " ", "\u200b": " ",
+}
+_MARKS = frozenset({"Mn", "Mc", "Me"})
 
 
-def detect_language(text: str) -> str:
-    """'ar' when Arabic letters outnumber Latin ones, else 'en' (a script-ratio rule)."""
-    arabic = len(_ARABIC_LETTER.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
-    return "ar" if arabic >= latin and arabic > 0 else "en"
+def _char_value(ch: str) -> str:
+    """What one character becomes in the matching form (before resolution)."""
+    if ch in _EXPLICIT:
+        return _EXPLICIT[ch]
+    cat = unicodedata.category(ch)
+    if cat in _MARKS or cat == "Cf":  # harakat, shadda, Quranic marks; bidi and zero-width marks
+        return ""
+    if cat == "Nd":
+        return str(unicodedata.decimal(ch))
+    if not unicodedata.decomposition(ch):
+        return ch.lower()
+    # Compatibility forms (presentation forms, ligatures, odd spaces) and letters with
+    # hamza/madda/accents: NFKC, then drop the combining marks (أ إ آ -> ا, ؤ -> و, é -> e).
+    stripped = "".join(c for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", ch))
+                       if unicodedata.category(c) not in _MARKS)
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def _build_table() -> dict[int, str]:
+    """The translate table: every character whose matching form differs, fully resolved."""
+    table: dict[int, str] = {}
+    for block in (range(0x32400), range(0xE0000, 0xE1000)):
+        for code in block:
+            ch = chr(code)
+            if unicodedata.category(ch) in ("Cs", "Cn", "Co"):
+                continue
+            value = _char_value(ch)
+            if value != ch:
+                table[code] = value
+    for code, value in table.items():  # iterate to a fixed point so translate is idempotent
+        while (nxt := value.translate(table)) != value:
+            value = nxt
+        table[code] = value
+    return table
+
+
+_TABLE = _build_table()
+# Runs of separators; '.' and ',' survive only between two digits. _SEP_PCT also keeps '%'.
+_SEP = re.compile(r"(?:[^\w.,]|(?<![0-9])[.,]|[.,](?![0-9]))+")
+_SEP_PCT = re.compile(r"(?:[^\w.,%]|(?<![0-9])[.,]|[.,](?![0-9]))+")
+_SEP_ONE_PCT = re.compile(r"[^\w.,%]|(?<![0-9])[.,]|[.,](?![0-9])")
+# Characters the table deletes or expands: the only ones that shift offsets.
+_IRREGULAR = re.compile("[" + "".join(re.escape(chr(c)) for c, v in _TABLE.items() if len(v) != 1) + "]")
 
 
 def normalize(text: str) -> str:
-    """Placeholder until the full normaliser lands: NFKC, lower-case, collapsed spaces."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(re.findall(r"\w+", text))
+    """The matching form of ``text`` (see the module docstring)."""
+    return _SEP.sub(" ", text.translate(_TABLE)).strip(" ")
 
 
 def tokens(text: str) -> list[str]:
@@ -34,6 +85,294 @@ def tokens(text: str) -> list[str]:
     return normalize(text).split()
 
 
+_ARABIC_RUN = re.compile(r"[\u0620-\u064A\u0671-\u06D3\u0750-\u077F\u08A0-\u08C9\uFB50-\uFDFF\uFE70-\uFEFC]+")
+_LATIN_RUN = re.compile(r"[A-Za-z\u00C0-\u024F]+")
+
+
+def detect_language(text: str) -> str:
+    """'ar' when Arabic letters outnumber Latin ones, else 'en' (a script-ratio rule)."""
+    arabic = sum(map(len, _ARABIC_RUN.findall(text)))
+    latin = sum(map(len, _LATIN_RUN.findall(text)))
+    return "ar" if arabic >= latin and arabic > 0 else "en"
+
+
+# --- number expressions -------------------------------------------------------------
+
+_AR_WORDS = {
+    "unit": {1: "واحد واحدة", 2: "اثنان اثنين اثنتان اثنتين اثنا اثني اثنتا اثنتي", 3: "ثلاث ثلاثة",
+             4: "أربع أربعة", 5: "خمس خمسة", 6: "ست ستة", 7: "سبع سبعة", 8: "ثمان ثماني ثمانية",
+             9: "تسع تسعة"},
+    "ahad": {1: "أحد إحدى"},  # only a number before عشر (11): alone it means 'one of', 'anyone'
+    "ten": {10: "عشر عشرة"},
+    "tens": {20: "عشرون عشرين", 30: "ثلاثون ثلاثين", 40: "أربعون أربعين", 50: "خمسون خمسين",
+             60: "ستون ستين", 70: "سبعون سبعين", 80: "ثمانون ثمانين", 90: "تسعون تسعين"},
+    "hund": {100: "مائة مئة مية"},
+    "hundv": {200: "مئتان مئتين مائتان مائتين", 300: "ثلاثمائة ثلاثمئة", 400: "أربعمائة أربعمئة",
+              500: "خمسمائة خمسمئة", 600: "ستمائة ستمئة", 700: "سبعمائة سبعمئة",
+              800: "ثمانمائة ثمانمئة ثمانيمائة", 900: "تسعمائة تسعمئة"},
+    "scale": {10**3: "ألف ألفا", 10**6: "مليون مليونا", 10**9: "مليار مليارا بليون", 10**12: "تريليون"},
+    "scalep": {10**3: "آلاف ألوف", 10**6: "ملايين", 10**9: "مليارات ملايير بلايين", 10**12: "تريليونات"},
+    "scaled": {2 * 10**3: "ألفان ألفين", 2 * 10**6: "مليونان مليونين", 2 * 10**9: "ملياران مليارين"},
+    "pct": {0: "بالمائة بالمئة"},
+}
+_EN_UNITS = "one two three four five six seven eight nine".split()
+_EN_TEENS = "eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SCALE_NAMES = {10**3: "thousand", 10**6: "million", 10**9: "billion", 10**12: "trillion"}
+
+
+def _lexicon() -> dict[str, tuple[str, Decimal]]:
+    """Normalised number word -> (kind, value)."""
+    lex = {normalize(w): (kind, Decimal(v)) for kind, by_value in _AR_WORDS.items()
+           for v, words in by_value.items() for w in words.split()}
+    lex.update({w: ("unit", Decimal(i + 1)) for i, w in enumerate(_EN_UNITS)})
+    lex.update({w: ("teen", Decimal(i + 11)) for i, w in enumerate(_EN_TEENS)})
+    lex.update({w: ("tens", Decimal(10 * i + 20)) for i, w in enumerate(_EN_TENS)})
+    lex.update({"ten": ("ten", Decimal(10)), "hundred": ("hund", Decimal(100)),
+                "percent": ("pct", Decimal(0)), "pct": ("pct", Decimal(0))})
+    for value, name in _SCALE_NAMES.items():
+        lex[name], lex[name + "s"] = ("scale", Decimal(value)), ("scalep", Decimal(value))
+    return lex
+
+
+_LEX = _lexicon()
+_SUFFIX = {"k": 10**3, "m": 10**6, "mn": 10**6, "mln": 10**6, "bn": 10**9, "bln": 10**9}
+_CTX = Context(prec=60)
+_MAX_EXP = 36  # refuse to build numbers beyond 10**36 (keeps output short on adversarial text)
+
+
+def _alternation(words: list[str]) -> str:
+    """A regex alternation, longest words first (so 'اثنين' is tried before 'اثن...')."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_LIT = (r"(?:(?P<la>[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?)|(?P<lb>[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"
+        r"|[0-9]{1,3}(?:\.[0-9]{3}){2,})|(?P<lc>[0-9]+(?:[.,][0-9]+)?))(?![0-9]|[.,][0-9])"
+        r"|(?P<ld>[0-9]+(?:[.,][0-9]+)+)")
+_TOKEN_RE = re.compile(
+    r"(?:(?<!\w)(?P<conn>و *|and +))?(?:"
+    r"(?P<pre>%)?(?<![0-9a-z.,])(?P<lit>" + _LIT + r")(?:(?P<suf>" + _alternation(list(_SUFFIX)) + r")(?!\w))?"
+    r"|(?(conn)|(?<!\w))(?P<pfx>[بل])?(?P<w>" + _alternation(list(_LEX)) + r")(?!\w)"
+    r"|(?P<pw>في +الما?يه|per +cent)(?!\w)"
+    r"|(?P<pct>%))")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberMention:
+    """One number expression: its value, whether it is a percentage, and where it is."""
+
+    value: float
+    is_percent: bool
+    start: int  # character span in the text that was passed in
+    end: int
+    text: str
+
+
+def _lit_value(m: re.Match[str]) -> Decimal:
+    """The value of a digit literal: comma + exactly 3 digits = thousands, else decimal."""
+    if m.group("la"):
+        return Decimal(m.group("la").replace(",", ""))
+    if m.group("lb"):
+        return Decimal(m.group("lb").replace(".", "").replace(",", "."))
+    return Decimal(m.group("lc").replace(",", "."))
+
+
+def _tokens_of(m: re.Match[str]) -> list[tuple[int, int, int, str, Decimal, bool]]:
+    """(start, body_start, end, kind, value, has_connector) tokens of one regex match."""
+    conn = m.group("conn") is not None
+    if m.group("ld"):  # 1,2,3 or 12.05.2016: each digit group stands alone
+        base = m.start("ld")
+        return [(base + d.start(), base + d.start(), base + d.end(), "lit", Decimal(d.group()), False)
+                for d in _DIGITS.finditer(m.group("ld"))]
+    if m.group("lit"):
+        body = m.start("pre") if m.group("pre") else m.start("lit")
+        out = [(m.start(), body, m.end("lit"), "lit", _lit_value(m), conn)]
+        if m.group("suf"):
+            out.append((m.end("lit"), m.end("lit"), m.end(), "scale", Decimal(_SUFFIX[m.group("suf")]), False))
+        if m.group("pre"):
+            out.append((m.end(), m.end(), m.end(), "pct", Decimal(0), False))
+        return out
+    if m.group("w"):
+        word, body = m.group("w"), m.start("w")
+        if m.group("conn") == "و" and not m.group("pfx") and "و" + word in _LEX:  # واحد is not و + أحد
+            word, body, conn = "و" + word, m.start(), False
+        if word == "ست" and (conn or m.group("pfx")):  # وست = West, لست = 'I am not'
+            return []
+        kind, value = _LEX[word]
+        return [(m.start(), body, m.end(), kind, value, conn)]
+    key = "pw" if m.group("pw") else "pct"
+    return [(m.start(key), m.start(key), m.end(), "pct", Decimal(0), False)]
+
+
+class _Acc:
+    """A number expression being read token by token."""
+
+    __slots__ = ("start", "end", "total", "cur", "last", "kind", "words", "scale", "pct")
+
+    def __init__(self, start: int, end: int, kind: str, value: Decimal) -> None:
+        self.start, self.end, self.kind, self.pct = start, end, kind, False
+        self.words = kind != "lit"
+        if kind in ("scale", "scaled"):
+            self.total, self.cur, self.last, self.scale = value, None, value, value
+        else:
+            self.total, self.cur, self.last, self.scale = Decimal(0), value, value, Decimal(0)
+
+    def value(self) -> Decimal:
+        """The expression's value so far."""
+        return self.total if self.cur is None else _CTX.add(self.total, self.cur)
+
+    def _add(self, kind: str, value: Decimal) -> bool:
+        """Start or extend the running part with an additive component."""
+        self.cur = value if self.cur is None else _CTX.add(self.cur, value)
+        self.last, self.kind = value, kind
+        return True
+
+    def join(self, kind: str, value: Decimal, conn: bool) -> bool:
+        """Take the next adjacent token into this expression, or refuse it."""
+        if self.pct or (self.kind == "ahad" and kind != "ten"):
+            return False
+        if kind == "pct":
+            self.pct = True
+            return True
+        if kind in ("scale", "scalep"):
+            base = self.cur if self.cur is not None else self.total
+            if conn or _CTX.multiply(base, value).adjusted() > _MAX_EXP:
+                return False
+            self.total = _CTX.multiply(base, value) if self.cur is None else \
+                _CTX.add(self.total, _CTX.multiply(self.cur, value))
+            self.cur, self.scale, self.last, self.kind = None, value, value, kind
+            return True
+        place = 10 if 20 <= self.last < 100 else 100 if 100 <= self.last < 1000 else 0
+        smaller = kind != "lit" and self.words and self.cur is not None and value < place
+        if conn:
+            if self.cur is None:  # after a scale: مليون وخمسمائة ألف, 3 ملايين و500 ألف
+                return value < self.scale and kind not in ("scalep", "ahad") and self._add(kind, value)
+            if self.kind == "unit" and kind == "tens" and self.words:  # خمسة وعشرون
+                return self._add(kind, value)
+            return smaller and self._add(kind, value)  # مائة وخمسة, hundred and five
+        if self.cur is None or not self.words:
+            return False
+        if kind == "ten" and self.kind in ("unit", "ahad") and self.cur == self.last:  # خمسة عشر
+            return self._add("teen", value)
+        if kind == "hund" and self.kind == "unit" and self.cur == self.last:  # ثلاث مائة, five hundred
+            self.cur = self.last = _CTX.multiply(self.cur, value)
+            self.kind = "hundv"
+            return True
+        return smaller and self._add(kind, value)  # twenty five
+
+
+def _scan(prep: str) -> list[tuple[int, int, Decimal, bool]]:
+    """(start, end, value, is_percent) of every number expression in prepared text."""
+    found: list[tuple[int, int, Decimal, bool]] = []
+    acc: _Acc | None = None
+
+    def flush() -> None:
+        if acc is not None and not (acc.kind == "ahad" and acc.total == 0 and acc.cur == 1):
+            found.append((acc.start, acc.end, acc.value(), acc.pct))
+
+    for m in _TOKEN_RE.finditer(prep):
+        for start, body, end, kind, value, conn in _tokens_of(m):
+            if acc is not None and not prep[acc.end:start].strip() and acc.join(kind, value, conn):
+                acc.end = end
+                continue
+            flush()
+            acc = None if kind in ("pct", "scalep") else _Acc(body, end, kind, value)
+    flush()
+    return found
+
+
+def _prep(text: str) -> str:
+    """normalize() that keeps '%' (for the number scanner)."""
+    return _SEP_PCT.sub(" ", text.translate(_TABLE))
+
+
+def _fmt(value: Decimal) -> str:
+    """Plain ASCII digits for a value, no exponent, no trailing zeros."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def canonical(text: str) -> str:
+    """normalize() with each number expression replaced by its value (and 'pct' for percentages)."""
+    prep = _prep(text)
+    parts, pos = [], 0
+    for start, end, value, pct in _scan(prep):
+        gap = prep[pos:start]
+        parts += [" " if gap in (".", ",") else gap, " ", _fmt(value), " pct " if pct else " "]
+        pos = end
+    parts.append(prep[pos:])
+    return " ".join("".join(parts).replace("%", " ").split())
+
+
 def numbers(text: str) -> list[float]:
-    """Placeholder: plain digit runs only."""
-    return [float(m) for m in re.findall(r"\d+(?:\.\d+)?", normalize(text).replace(" . ", "."))]
+    """The numeric values the text states (scale words applied: '22 ألف' -> 22000.0)."""
+    return [float(value) for _, _, value, _ in _scan(_prep(text))]
+
+
+def number_mentions(text: str) -> list[NumberMention]:
+    """Every number expression with its value and its span in ``text`` itself."""
+    origins: list[int] = []
+    pos = 0
+    for m in _IRREGULAR.finditer(text):  # offsets move only at deleted or expanded characters
+        i = m.start()
+        origins.extend(range(pos, i))
+        origins.extend([i] * len(_TABLE[ord(text[i])]))
+        pos = i + 1
+    origins.extend(range(pos, len(text)))
+    prep = _SEP_ONE_PCT.sub(" ", text.translate(_TABLE))  # same length as origins
+    out = []
+    for start, end, value, pct in _scan(prep):
+        a, b = origins[start], origins[end - 1] + 1
+        out.append(NumberMention(float(value), pct, a, b, text[a:b]))
+    return out
+
+
+# --- word keys ---------------------------------------------------------------------
+
+_ARTICLES = ("وال", "بال", "كال", "فال", "لل", "ال")
+_SUFFIXES = sorted(("ها", "هم", "هن", "هما", "كم", "نا", "ات", "ون", "ين", "ان", "يه", "ه", "ي", "تين", "تان"),
+                   key=len, reverse=True)
+_HAS_ARABIC = re.compile(r"[\u0621-\u064A]")
+
+
+def light_stem(token: str) -> str:
+    """A light stem for matching: Arabic clitics and common suffixes off, English plural 's' off."""
+    word = token.translate(_TABLE).strip()
+    if not word:
+        return token
+    if _HAS_ARABIC.search(word):
+        stem = word
+        for art in _ARTICLES:
+            if stem.startswith(art) and len(stem) - len(art) >= 3:
+                stem = stem[len(art):]
+                break
+        # single-letter proclitics, also after an article, so الكتاب, كتاب and وكتاب agree
+        for letters in ("وف", "بلك"):
+            if stem[0] in letters and len(stem) > 3:
+                stem = stem[1:]
+        for suf in _SUFFIXES:
+            if stem.endswith(suf) and len(stem) - len(suf) >= 3:
+                stem = stem[: -len(suf)]
+                break
+        return stem
+    for poss in ("'s", "’s"):
+        if word.endswith(poss) and len(word) > len(poss):
+            word = word[: -len(poss)]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+_INNER_VOWELS = re.compile(r"(?<=\w)[اويءaeiouy]+")
+_REPEATS = re.compile(r"(\w)\1+")
+
+
+def name_key(token: str) -> str:
+    """A transliteration-tolerant key: first letter, then consonants only (ديلي = دايل = دايلي)."""
+    words = normalize(token).split()
+    if not words:
+        return token
+    return " ".join(_REPEATS.sub(r"\1", _INNER_VOWELS.sub("", w)) for w in words)
