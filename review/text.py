@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate, compress, count
 from dataclasses import dataclass
 from decimal import Context, Decimal
 
@@ -39,6 +41,9 @@ def _char_value(ch: str) -> str:
         return ""
     if cat == "Nd":
         return str(unicodedata.decimal(ch))
+    if cat[0] in "PSZ" or cat == "Cc":  # punctuation, symbols, every kind of space, controls
+        folded = unicodedata.normalize("NFKC", ch)  # fullwidth ％ and ． stay meaningful
+        return folded if folded in (".", ",", "%") else " "
     if not unicodedata.decomposition(ch):
         return ch.lower()
     # Compatibility forms (presentation forms, ligatures, odd spaces) and letters with
@@ -46,6 +51,17 @@ def _char_value(ch: str) -> str:
     stripped = "".join(c for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", ch))
                        if unicodedata.category(c) not in _MARKS)
     return unicodedata.normalize("NFC", stripped).lower()
+
+
+def _char_class(codes) -> str:
+    """A regex character class for code points, written as ranges."""
+    ranges: list[list[int]] = []
+    for c in sorted(codes):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges) + "]"
 
 
 def _build_table() -> dict[int, str]:
@@ -67,17 +83,33 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
-# Runs of separators; '.' and ',' survive only between two digits. _SEP_PCT also keeps '%'.
-_SEP = re.compile(r"(?:[^\w.,]|(?<![0-9])[.,]|[.,](?![0-9]))+")
-_SEP_PCT = re.compile(r"(?:[^\w.,%]|(?<![0-9])[.,]|[.,](?![0-9]))+")
-_SEP_ONE_PCT = re.compile(r"[^\w.,%]|(?<![0-9])[.,]|[.,](?![0-9])")
 # Characters the table deletes or expands: the only ones that shift offsets.
-_IRREGULAR = re.compile("[" + "".join(re.escape(chr(c)) for c, v in _TABLE.items() if len(v) != 1) + "]")
+# A BMP-only class compiles to a bitmap; astral characters (rare) get their own slower pattern.
+_IRREGULAR_BMP = re.compile(_char_class(c for c, v in _TABLE.items() if len(v) != 1 and c <= 0xFFFF))
+_IRREGULAR_ALL = re.compile(_char_class(c for c, v in _TABLE.items() if len(v) != 1))
+_TABLE.update((c, c) for c in (*range(0x3000), *range(0xFB00, 0x10000)) if c not in _TABLE)  # no KeyError per char
+
+# '.' and ',' are kept only between two digits (the pattern starts with a character class, so
+# the regex engine skips ahead in C).
+_LONE_DOT = re.compile(r"[.,](?:(?![0-9])|(?<![0-9][.,]))")
+_SPACES = re.compile(r"   *")
+
+
+def _spaced(text: str) -> str:
+    """translate + lone dots: the matching form, same length as the text but for _IRREGULAR chars."""
+    text = text.translate(_TABLE)
+    return _LONE_DOT.sub(" ", text) if "." in text or "," in text else text
+
+
+def _prep(text: str) -> str:
+    """The matching form with '%' still in it (spaces collapsed)."""
+    return " ".join(_spaced(text).split())
 
 
 def normalize(text: str) -> str:
     """The matching form of ``text`` (see the module docstring)."""
-    return _SEP.sub(" ", text.translate(_TABLE)).strip(" ")
+    text = _prep(text)
+    return " ".join(text.replace("%", " ").split()) if "%" in text else text
 
 
 def tokens(text: str) -> list[str]:
@@ -141,21 +173,25 @@ _CTX = Context(prec=60)
 _MAX_EXP = 36  # refuse to build numbers beyond 10**36 (keeps output short on adversarial text)
 
 
-def _alternation(words: list[str]) -> str:
-    """A regex alternation, longest words first (so 'اثنين' is tried before 'اثن...')."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def _variants() -> dict[str, tuple[int, int, str]]:
+    """Surface word -> (attached connector length, attached preposition length, lexicon word)."""
+    out: dict[str, tuple[int, int, str]] = {}
+    for word in _LEX:
+        for conn in ("", "و"):
+            for pfx in ("", "ب", "ل"):
+                out.setdefault(conn + pfx + word, (len(conn), len(pfx), word))
+    out.update({w: (0, 0, w) for w in _LEX})  # واحد is the word 'one', not و + أحد
+    out.update({w: (0, 0, "") for w in _PCT_TAILS})
+    return out
 
 
-_LIT = (r"(?:(?P<la>[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?)|(?P<lb>[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"
-        r"|[0-9]{1,3}(?:\.[0-9]{3}){2,})|(?P<lc>[0-9]+(?:[.,][0-9]+)?))(?![0-9]|[.,][0-9])"
-        r"|(?P<ld>[0-9]+(?:[.,][0-9]+)+)")
-_TOKEN_RE = re.compile(
-    r"(?:(?<!\w)(?P<conn>و *|and +))?(?:"
-    r"(?P<pre>%)?(?<![0-9a-z.,])(?P<lit>" + _LIT + r")(?:(?P<suf>" + _alternation(list(_SUFFIX)) + r")(?!\w))?"
-    r"|(?(conn)|(?<!\w))(?P<pfx>[بل])?(?P<w>" + _alternation(list(_LEX)) + r")(?!\w)"
-    r"|(?P<pw>في +الما?يه|per +cent)(?!\w)"
-    r"|(?P<pct>%))")
+_PCT_TAILS = {"المايه": "في", "الميه": "في", "cent": "per"}  # في المائة, per cent
+_VARIANTS = _variants()
+_NUM_RE = re.compile(r"[%0-9][0-9.,]*(?:(?:bln|bn|mln|mn|k|m)(?!\w))?")
+_LIT_SHAPE = re.compile(r"(?P<la>[0-9]+(?:,[0-9]{3})+(?:\.[0-9]+)?)|(?P<lb>[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"
+                        r"|[0-9]{1,3}(?:\.[0-9]{3}){2,})|(?P<lc>[0-9]+(?:[.,][0-9]+)?)")
 _DIGITS = re.compile(r"[0-9]+")
+_Token = tuple[int, int, int, str, Decimal, bool]  # start, body_start, end, kind, value, has_connector
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,31 +214,65 @@ def _lit_value(m: re.Match[str]) -> Decimal:
     return Decimal(m.group("lc").replace(",", "."))
 
 
-def _tokens_of(m: re.Match[str]) -> list[tuple[int, int, int, str, Decimal, bool]]:
-    """(start, body_start, end, kind, value, has_connector) tokens of one regex match."""
-    conn = m.group("conn") is not None
-    if m.group("ld"):  # 1,2,3 or 12.05.2016: each digit group stands alone
-        base = m.start("ld")
-        return [(base + d.start(), base + d.start(), base + d.end(), "lit", Decimal(d.group()), False)
-                for d in _DIGITS.finditer(m.group("ld"))]
-    if m.group("lit"):
-        body = m.start("pre") if m.group("pre") else m.start("lit")
-        out = [(m.start(), body, m.end("lit"), "lit", _lit_value(m), conn)]
-        if m.group("suf"):
-            out.append((m.end("lit"), m.end("lit"), m.end(), "scale", Decimal(_SUFFIX[m.group("suf")]), False))
-        if m.group("pre"):
-            out.append((m.end(), m.end(), m.end(), "pct", Decimal(0), False))
-        return out
-    if m.group("w"):
-        word, body = m.group("w"), m.start("w")
-        if m.group("conn") == "و" and not m.group("pfx") and "و" + word in _LEX:  # واحد is not و + أحد
-            word, body, conn = "و" + word, m.start(), False
-        if word == "ست" and (conn or m.group("pfx")):  # وست = West, لست = 'I am not'
-            return []
-        kind, value = _LEX[word]
-        return [(m.start(), body, m.end(), kind, value, conn)]
-    key = "pw" if m.group("pw") else "pct"
-    return [(m.start(key), m.start(key), m.end(), "pct", Decimal(0), False)]
+def _connector_start(prep: str, pos: int) -> int | None:
+    """Where a connector (و / and) right before ``pos`` starts, if there is one."""
+    i = pos
+    while i > 0 and prep[i - 1].isspace():
+        i -= 1
+    if i > 0 and prep[i - 1] == "و" and (i == 1 or not prep[i - 2].isalnum()):
+        return i - 1
+    if i < pos and prep[i - 3:i] == "and" and (i == 3 or not prep[i - 4].isalnum()):
+        return i - 3
+    return None
+
+
+def _number_tokens(prep: str, m: re.Match[str]) -> list[_Token]:
+    """Tokens of one digit/percent match: a literal, its k/m/bn suffix, a percent sign."""
+    text, start = m.group(), m.start()
+    pre = text.startswith("%")
+    digits = text.rstrip("bkmln") if not text[-1].isdigit() else text
+    lit, lit_start, lit_end = digits[pre:], start + pre, start + len(digits)
+    if not lit:
+        return [(start, start, m.end(), "pct", Decimal(0), False)]
+    if not pre and lit_start > 0 and prep[lit_start - 1] in "0123456789abcdefghijklmnopqrstuvwxyz.,":
+        return []  # g20, covid19: part of a word
+    shape = _LIT_SHAPE.fullmatch(lit)
+    if shape is None:  # 1,2,3 or 12.05.2016: each digit group stands alone
+        return [(lit_start + d.start(), lit_start + d.start(), lit_start + d.end(), "lit", Decimal(d.group()), False)
+                for d in _DIGITS.finditer(lit)]
+    conn = None if pre else _connector_start(prep, lit_start)
+    out = [(start if conn is None else conn, start, lit_end, "lit", _lit_value(shape), conn is not None)]
+    if lit_end < m.end():
+        out.append((lit_end, lit_end, m.end(), "scale", Decimal(_SUFFIX[text[len(digits):]]), False))
+    if pre:
+        out.append((m.end(), m.end(), m.end(), "pct", Decimal(0), False))
+    return out
+
+
+def _word_tokens(prep: str) -> list[_Token]:
+    """Tokens of the number words in prepared text (words are split on single spaces)."""
+    words = prep.split(" ")
+    hits = list(compress(count(), map(_VARIANTS.__contains__, words)))  # C-level scan, no regex
+    if not hits:
+        return []
+    offsets = list(accumulate(map(len, words), initial=0))
+    out = []
+    for i in hits:
+        word, prev = words[i], words[i - 1] if i else ""
+        start = offsets[i] + i
+        conn_len, pfx_len, base = _VARIANTS[word]
+        if not base:  # the tail of في المائة / per cent
+            if prev == _PCT_TAILS[word]:
+                out.append((start - len(prev) - 1, start - len(prev) - 1, start + len(word), "pct", Decimal(0), False))
+            continue
+        conn, first = conn_len > 0, start
+        if not conn and prev in ("و", "and"):
+            conn, first = True, start - len(prev) - 1
+        if base == "ست" and (conn or pfx_len):  # وست = West, لست = 'I am not'
+            continue
+        kind, value = _LEX[base]
+        out.append((first, start + conn_len + pfx_len, start + len(word), kind, value, conn))
+    return out
 
 
 class _Acc:
@@ -264,27 +334,22 @@ class _Acc:
 
 def _scan(prep: str) -> list[tuple[int, int, Decimal, bool]]:
     """(start, end, value, is_percent) of every number expression in prepared text."""
+    toks = [t for m in _NUM_RE.finditer(prep) for t in _number_tokens(prep, m)]
+    toks += _word_tokens(prep)
+    toks.sort()
     found: list[tuple[int, int, Decimal, bool]] = []
     acc: _Acc | None = None
-
-    def flush() -> None:
-        if acc is not None and not (acc.kind == "ahad" and acc.total == 0 and acc.cur == 1):
-            found.append((acc.start, acc.end, acc.value(), acc.pct))
-
-    for m in _TOKEN_RE.finditer(prep):
-        for start, body, end, kind, value, conn in _tokens_of(m):
-            if acc is not None and not prep[acc.end:start].strip() and acc.join(kind, value, conn):
+    for start, body, end, kind, value, conn in toks:
+        if acc is not None:
+            if start >= acc.end and not prep[acc.end:start].strip() and acc.join(kind, value, conn):
                 acc.end = end
                 continue
-            flush()
-            acc = None if kind in ("pct", "scalep") else _Acc(body, end, kind, value)
-    flush()
+            if not (acc.kind == "ahad" and acc.total == 0 and acc.cur == 1):
+                found.append((acc.start, acc.end, acc.value(), acc.pct))
+        acc = None if kind in ("pct", "scalep") else _Acc(body, end, kind, value)
+    if acc is not None and not (acc.kind == "ahad" and acc.total == 0 and acc.cur == 1):
+        found.append((acc.start, acc.end, acc.value(), acc.pct))
     return found
-
-
-def _prep(text: str) -> str:
-    """normalize() that keeps '%' (for the number scanner)."""
-    return _SEP_PCT.sub(" ", text.translate(_TABLE))
 
 
 def _fmt(value: Decimal) -> str:
@@ -301,8 +366,10 @@ def canonical(text: str) -> str:
         gap = prep[pos:start]
         parts += [" " if gap in (".", ",") else gap, " ", _fmt(value), " pct " if pct else " "]
         pos = end
+    if not parts and "%" not in prep:
+        return prep
     parts.append(prep[pos:])
-    return " ".join("".join(parts).replace("%", " ").split())
+    return _SPACES.sub(" ", "".join(parts).replace("%", " ")).strip(" ")
 
 
 def numbers(text: str) -> list[float]:
@@ -312,18 +379,26 @@ def numbers(text: str) -> list[float]:
 
 def number_mentions(text: str) -> list[NumberMention]:
     """Every number expression with its value and its span in ``text`` itself."""
-    origins: list[int] = []
-    pos = 0
-    for m in _IRREGULAR.finditer(text):  # offsets move only at deleted or expanded characters
-        i = m.start()
-        origins.extend(range(pos, i))
-        origins.extend([i] * len(_TABLE[ord(text[i])]))
-        pos = i + 1
-    origins.extend(range(pos, len(text)))
-    prep = _SEP_ONE_PCT.sub(" ", text.translate(_TABLE))  # same length as origins
+    irregular = _IRREGULAR_ALL if text and max(text) > "\uffff" else _IRREGULAR_BMP
+    origin, at = [], []  # characters the table deletes or expands: where they were / where they went
+    shift = 0
+    for m in irregular.finditer(text):
+        size = len(_TABLE[ord(m.group())])
+        origin.append((m.start(), size))
+        at.append(m.start() + shift)
+        shift += size - 1
+
+    def source(j: int) -> int:
+        """The index in ``text`` of character ``j`` of the prepared text."""
+        k = bisect_right(at, j) - 1
+        if k < 0:
+            return j
+        i, size = origin[k]
+        return i if j < at[k] + size else i + 1 + j - at[k] - size
+
     out = []
-    for start, end, value, pct in _scan(prep):
-        a, b = origins[start], origins[end - 1] + 1
+    for start, end, value, pct in _scan(_spaced(text)):
+        a, b = source(start), source(end - 1) + 1
         out.append(NumberMention(float(value), pct, a, b, text[a:b]))
     return out
 
