@@ -30,6 +30,9 @@ _EXPLICIT = {
     "٫": ".", "٬": ",", "٪": "%", "_": " ", "\u200b": " ",
 }
 _MARKS = frozenset({"Mn", "Mc", "Me"})
+# Clause punctuation and line breaks become '\n' (whitespace to normalize(), but a number
+# expression never runs across it: 'in 2015. Thousands of ...' is not 2015000).
+_BREAKS = frozenset(";:!?؟،؛۔…\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def _char_value(ch: str) -> str:
@@ -43,7 +46,9 @@ def _char_value(ch: str) -> str:
         return str(unicodedata.decimal(ch))
     if cat[0] in "PSZ" or cat == "Cc":  # punctuation, symbols, every kind of space, controls
         folded = unicodedata.normalize("NFKC", ch)  # fullwidth ％ and ． stay meaningful
-        return folded if folded in (".", ",", "%") else " "
+        if folded in (".", ",", "%"):
+            return folded
+        return "\n" if ch in _BREAKS or folded in _BREAKS else " "
     if not unicodedata.decomposition(ch):
         return ch.lower()
     # Compatibility forms (presentation forms, ligatures, odd spaces) and letters with
@@ -89,27 +94,21 @@ _IRREGULAR_BMP = re.compile(_char_class(c for c, v in _TABLE.items() if len(v) !
 _IRREGULAR_ALL = re.compile(_char_class(c for c, v in _TABLE.items() if len(v) != 1))
 _TABLE.update((c, c) for c in (*range(0x3000), *range(0xFB00, 0x10000)) if c not in _TABLE)  # no KeyError per char
 
-# '.' and ',' are kept only between two digits (the pattern starts with a character class, so
-# the regex engine skips ahead in C).
+# '.' and ',' are kept only between two digits, else they end a clause (the pattern starts with a
+# character class, so the regex engine skips ahead in C).
 _LONE_DOT = re.compile(r"[.,](?:(?![0-9])|(?<![0-9][.,]))")
-_SPACES = re.compile(r"   *")
 
 
 def _spaced(text: str) -> str:
     """translate + lone dots: the matching form, same length as the text but for _IRREGULAR chars."""
     text = text.translate(_TABLE)
-    return _LONE_DOT.sub(" ", text) if "." in text or "," in text else text
-
-
-def _prep(text: str) -> str:
-    """The matching form with '%' still in it (spaces collapsed)."""
-    return " ".join(_spaced(text).split())
+    return _LONE_DOT.sub("\n", text) if "." in text or "," in text else text
 
 
 def normalize(text: str) -> str:
     """The matching form of ``text`` (see the module docstring)."""
-    text = _prep(text)
-    return " ".join(text.replace("%", " ").split()) if "%" in text else text
+    text = _spaced(text)
+    return " ".join((text.replace("%", " ") if "%" in text else text).split())
 
 
 def tokens(text: str) -> list[str]:
@@ -139,12 +138,13 @@ _AR_WORDS = {
     "tens": {20: "عشرون عشرين", 30: "ثلاثون ثلاثين", 40: "أربعون أربعين", 50: "خمسون خمسين",
              60: "ستون ستين", 70: "سبعون سبعين", 80: "ثمانون ثمانين", 90: "تسعون تسعين"},
     "hund": {100: "مائة مئة مية"},
-    "hundv": {200: "مئتان مئتين مائتان مائتين", 300: "ثلاثمائة ثلاثمئة", 400: "أربعمائة أربعمئة",
+    "hundv": {200: "مئتان مئتين مائتان مائتين مئتي مائتي", 300: "ثلاثمائة ثلاثمئة", 400: "أربعمائة أربعمئة",
               500: "خمسمائة خمسمئة", 600: "ستمائة ستمئة", 700: "سبعمائة سبعمئة",
               800: "ثمانمائة ثمانمئة ثمانيمائة", 900: "تسعمائة تسعمئة"},
     "scale": {10**3: "ألف ألفا", 10**6: "مليون مليونا", 10**9: "مليار مليارا بليون", 10**12: "تريليون"},
     "scalep": {10**3: "آلاف ألوف", 10**6: "ملايين", 10**9: "مليارات ملايير بلايين", 10**12: "تريليونات"},
-    "scaled": {2 * 10**3: "ألفان ألفين", 2 * 10**6: "مليونان مليونين", 2 * 10**9: "ملياران مليارين"},
+    "scaled": {2 * 10**3: "ألفان ألفين ألفي", 2 * 10**6: "مليونان مليونين مليوني",
+               2 * 10**9: "ملياران مليارين ملياري"},
     "pct": {0: "بالمائة بالمئة"},
 }
 _EN_UNITS = "one two three four five six seven eight nine".split()
@@ -217,7 +217,7 @@ def _lit_value(m: re.Match[str]) -> Decimal:
 def _connector_start(prep: str, pos: int) -> int | None:
     """Where a connector (و / and) right before ``pos`` starts, if there is one."""
     i = pos
-    while i > 0 and prep[i - 1].isspace():
+    while i > 0 and prep[i - 1] == " ":
         i -= 1
     if i > 0 and prep[i - 1] == "و" and (i == 1 or not prep[i - 2].isalnum()):
         return i - 1
@@ -234,8 +234,6 @@ def _number_tokens(prep: str, m: re.Match[str]) -> list[_Token]:
     lit, lit_start, lit_end = digits[pre:], start + pre, start + len(digits)
     if not lit:
         return [(start, start, m.end(), "pct", Decimal(0), False)]
-    if not pre and lit_start > 0 and prep[lit_start - 1] in "0123456789abcdefghijklmnopqrstuvwxyz.,":
-        return []  # g20, covid19: part of a word
     shape = _LIT_SHAPE.fullmatch(lit)
     if shape is None:  # 1,2,3 or 12.05.2016: each digit group stands alone
         return [(lit_start + d.start(), lit_start + d.start(), lit_start + d.end(), "lit", Decimal(d.group()), False)
@@ -249,25 +247,30 @@ def _number_tokens(prep: str, m: re.Match[str]) -> list[_Token]:
     return out
 
 
-def _word_tokens(prep: str) -> list[_Token]:
-    """Tokens of the number words in prepared text (words are split on single spaces)."""
-    words = prep.split(" ")
+def _word_tokens(prep: str, blanked: str) -> list[_Token]:
+    """Tokens of the number words in prepared text; ``blanked`` is it with the digits blanked out."""
+    words = blanked.replace("\n", " ").split(" ")
     hits = list(compress(count(), map(_VARIANTS.__contains__, words)))  # C-level scan, no regex
     if not hits:
         return []
     offsets = list(accumulate(map(len, words), initial=0))
     out = []
     for i in hits:
-        word, prev = words[i], words[i - 1] if i else ""
-        start = offsets[i] + i
+        j = i - 1
+        while j > 0 and not words[j]:  # several spaces in a row leave empty strings
+            j -= 1
+        word, start = words[i], offsets[i] + i
+        prev, prev_start = (words[j], offsets[j] + j) if j >= 0 else ("", 0)
+        if prep[prev_start + len(prev):start].strip(" "):  # digits or a clause break in between
+            prev = ""
         conn_len, pfx_len, base = _VARIANTS[word]
         if not base:  # the tail of في المائة / per cent
             if prev == _PCT_TAILS[word]:
-                out.append((start - len(prev) - 1, start - len(prev) - 1, start + len(word), "pct", Decimal(0), False))
+                out.append((prev_start, prev_start, start + len(word), "pct", Decimal(0), False))
             continue
         conn, first = conn_len > 0, start
         if not conn and prev in ("و", "and"):
-            conn, first = True, start - len(prev) - 1
+            conn, first = True, prev_start
         if base == "ست" and (conn or pfx_len):  # وست = West, لست = 'I am not'
             continue
         kind, value = _LEX[base]
@@ -298,8 +301,12 @@ class _Acc:
         self.last, self.kind = value, kind
         return True
 
-    def join(self, kind: str, value: Decimal, conn: bool) -> bool:
-        """Take the next adjacent token into this expression, or refuse it."""
+    def join(self, kind: str, value: Decimal, conn: bool, then_scale: bool) -> bool:
+        """Take the next adjacent token into this expression, or refuse it.
+
+        ``then_scale``: a scale word follows the token (3 ملايين و500 ألف is one number,
+        22 ألف و11% is two).
+        """
         if self.pct or (self.kind == "ahad" and kind != "ten"):
             return False
         if kind == "pct":
@@ -317,6 +324,8 @@ class _Acc:
         smaller = kind != "lit" and self.words and self.cur is not None and value < place
         if conn:
             if self.cur is None:  # after a scale: مليون وخمسمائة ألف, 3 ملايين و500 ألف
+                if kind == "lit" and not then_scale:
+                    return False
                 return value < self.scale and kind not in ("scalep", "ahad") and self._add(kind, value)
             if self.kind == "unit" and kind == "tens" and self.words:  # خمسة وعشرون
                 return self._add(kind, value)
@@ -334,14 +343,23 @@ class _Acc:
 
 def _scan(prep: str) -> list[tuple[int, int, Decimal, bool]]:
     """(start, end, value, is_percent) of every number expression in prepared text."""
-    toks = [t for m in _NUM_RE.finditer(prep) for t in _number_tokens(prep, m)]
-    toks += _word_tokens(prep)
+    nums = list(_NUM_RE.finditer(prep))
+    toks = [t for m in nums for t in _number_tokens(prep, m)]
+    # Words are looked up with the digits blanked out, so '0واحد' reads as 0 + واحد both here
+    # and after canonical() has put a space between them.
+    pieces, pos = [], 0
+    for m in nums:
+        pieces += [prep[pos:m.start()], " " * (m.end() - m.start())]
+        pos = m.end()
+    toks += _word_tokens(prep, "".join(pieces) + prep[pos:] if nums else prep)
     toks.sort()
     found: list[tuple[int, int, Decimal, bool]] = []
     acc: _Acc | None = None
-    for start, body, end, kind, value, conn in toks:
+    for i, (start, body, end, kind, value, conn) in enumerate(toks):
         if acc is not None:
-            if start >= acc.end and not prep[acc.end:start].strip() and acc.join(kind, value, conn):
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            then_scale = nxt is not None and nxt[3] in ("scale", "scalep") and not prep[end:nxt[0]].strip(" ")
+            if start >= acc.end and not prep[acc.end:start].strip(" ") and acc.join(kind, value, conn, then_scale):
                 acc.end = end
                 continue
             if not (acc.kind == "ahad" and acc.total == 0 and acc.cur == 1):
@@ -359,22 +377,25 @@ def _fmt(value: Decimal) -> str:
 
 
 def canonical(text: str) -> str:
-    """normalize() with each number expression replaced by its value (and 'pct' for percentages)."""
-    prep = _prep(text)
+    """normalize() with each number expression replaced by its value (and 'pct' for percentages).
+
+    Clause breaks (. , ; : ? ! and line ends) stay as newlines: they keep two numbers apart
+    ('22، ألف' is 22 and 1000), so canonical(canonical(t)) == canonical(t).
+    """
+    prep = _spaced(text)
     parts, pos = [], 0
     for start, end, value, pct in _scan(prep):
         gap = prep[pos:start]
         parts += [" " if gap in (".", ",") else gap, " ", _fmt(value), " pct " if pct else " "]
         pos = end
-    if not parts and "%" not in prep:
-        return prep
     parts.append(prep[pos:])
-    return _SPACES.sub(" ", "".join(parts).replace("%", " ")).strip(" ")
+    lines = "".join(parts).replace("%", " ").split("\n")
+    return "\n".join(filter(None, [" ".join(line.split()) for line in lines]))
 
 
 def numbers(text: str) -> list[float]:
     """The numeric values the text states (scale words applied: '22 ألف' -> 22000.0)."""
-    return [float(value) for _, _, value, _ in _scan(_prep(text))]
+    return [float(value) for _, _, value, _ in _scan(_spaced(text))]
 
 
 def number_mentions(text: str) -> list[NumberMention]:
@@ -399,6 +420,8 @@ def number_mentions(text: str) -> list[NumberMention]:
     out = []
     for start, end, value, pct in _scan(_spaced(text)):
         a, b = source(start), source(end - 1) + 1
+        while b < len(text) and unicodedata.category(text[b]) in _MARKS:  # ألفاً: the tanween too
+            b += 1
         out.append(NumberMention(float(value), pct, a, b, text[a:b]))
     return out
 
@@ -406,17 +429,33 @@ def number_mentions(text: str) -> list[NumberMention]:
 # --- word keys ---------------------------------------------------------------------
 
 _ARTICLES = ("وال", "بال", "كال", "فال", "لل", "ال")
-_SUFFIXES = sorted(("ها", "هم", "هن", "هما", "كم", "نا", "ات", "ون", "ين", "ان", "يه", "ه", "ي", "تين", "تان"),
-                   key=len, reverse=True)
+_PRONOUNS = ("هما", "كما", "ها", "هم", "هن", "كم", "نا")  # attached pronouns, tried first
+_ENDINGS = ("تين", "تان", "ات", "ون", "ين", "ان", "يه", "ه", "ي")  # plural, dual, nisba, ta marbuta
 _HAS_ARABIC = re.compile(r"[\u0621-\u064A]")
+_KEEP_S = ("ss", "us", "is", "ics", "ews")  # news, physics, bus, analysis
+
+
+def _strip_suffix(stem: str, suffixes: tuple[str, ...]) -> str:
+    """``stem`` without the first of ``suffixes`` it ends with, if at least 3 letters remain."""
+    for suf in suffixes:
+        if stem.endswith(suf) and len(stem) - len(suf) >= 3:
+            return stem[: -len(suf)]
+    return stem
 
 
 def light_stem(token: str) -> str:
-    """A light stem for matching: Arabic clitics and common suffixes off, English plural 's' off."""
-    word = token.translate(_TABLE).strip()
+    """A light stem for matching: Arabic clitics and common suffixes off, English plural 's' off.
+
+    Never empty for a non-empty token; meant for one normalize()d word (it normalises anyway).
+    """
+    if token[-2:].lower() in ("'s", "’s") and len(token) > 2:
+        token = token[:-2]
+    word = "".join(token.translate(_TABLE).split())
     if not word:
         return token
     if _HAS_ARABIC.search(word):
+        if word == "الله":
+            return word
         stem = word
         for art in _ARTICLES:
             if stem.startswith(art) and len(stem) - len(art) >= 3:
@@ -426,17 +465,10 @@ def light_stem(token: str) -> str:
         for letters in ("وف", "بلك"):
             if stem[0] in letters and len(stem) > 3:
                 stem = stem[1:]
-        for suf in _SUFFIXES:
-            if stem.endswith(suf) and len(stem) - len(suf) >= 3:
-                stem = stem[: -len(suf)]
-                break
-        return stem
-    for poss in ("'s", "’s"):
-        if word.endswith(poss) and len(word) > len(poss):
-            word = word[: -len(poss)]
+        return _strip_suffix(_strip_suffix(stem, _PRONOUNS), _ENDINGS)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    if len(word) > 3 and word.endswith("s") and not word.endswith(_KEEP_S):
         return word[:-1]
     return word
 
