@@ -9,7 +9,8 @@ Contract (other modules rely on these names):
 - detect_language(text) -> 'ar' | 'en'.
 - canonical(text) -> str: normalize() with every number expression written as one
   ASCII token for its value ('22 ألف', '22,000', '22k' -> '22000'), percentages
-  followed by the token 'pct'; index and query full-text search with it.
+  followed by the token 'pct', clause breaks kept as newlines; index and query
+  full-text search with it.
 - number_mentions(text) -> list[NumberMention]: values with spans in the original text.
 - light_stem(token), name_key(token): matching keys for one word.
 """
@@ -18,9 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from itertools import accumulate, compress, count
 from dataclasses import dataclass
 from decimal import Context, Decimal
+from itertools import accumulate, compress, count
 
 # --- character table: one str.translate does diacritics, letters, digits, case ---
 
@@ -295,6 +296,11 @@ class _Acc:
         """The expression's value so far."""
         return self.total if self.cur is None else _CTX.add(self.total, self.cur)
 
+    def found(self, out: list[tuple[int, int, Decimal, bool]]) -> None:
+        """Append the finished expression to ``out`` (a lone أحد is not a number)."""
+        if not (self.kind == "ahad" and self.total == 0 and self.cur == 1):
+            out.append((self.start, self.end, self.value(), self.pct))
+
     def _add(self, kind: str, value: Decimal) -> bool:
         """Start or extend the running part with an additive component."""
         self.cur = value if self.cur is None else _CTX.add(self.cur, value)
@@ -362,11 +368,10 @@ def _scan(prep: str) -> list[tuple[int, int, Decimal, bool]]:
             if start >= acc.end and not prep[acc.end:start].strip(" ") and acc.join(kind, value, conn, then_scale):
                 acc.end = end
                 continue
-            if not (acc.kind == "ahad" and acc.total == 0 and acc.cur == 1):
-                found.append((acc.start, acc.end, acc.value(), acc.pct))
+            acc.found(found)
         acc = None if kind in ("pct", "scalep") else _Acc(body, end, kind, value)
-    if acc is not None and not (acc.kind == "ahad" and acc.total == 0 and acc.cur == 1):
-        found.append((acc.start, acc.end, acc.value(), acc.pct))
+    if acc is not None:
+        acc.found(found)
     return found
 
 
