@@ -46,7 +46,7 @@ def run_baseline(path: Path, db_file: Path, queue: mp.Queue) -> None:
                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
 
 
-def run_import(path: Path, db_file: Path, queue: mp.Queue, profile: bool) -> None:
+def run_import(path: Path, db_file: Path, profile: bool, queue: mp.Queue) -> None:
     from db import open_db
     from review.importing import import_file
     db = open_db(db_file)
@@ -71,9 +71,10 @@ def _in_child(target, *args) -> dict:
     queue: mp.Queue = mp.Queue()
     proc = mp.Process(target=target, args=(*args, queue))
     proc.start()
-    result = queue.get()
     proc.join()
-    return result
+    if proc.exitcode != 0:
+        raise SystemExit(f"{target.__name__} failed (exit code {proc.exitcode})")
+    return queue.get()
 
 
 def main() -> None:

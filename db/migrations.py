@@ -179,7 +179,6 @@ def m004_triage_rank(db: Database) -> None:
     _run(db, """
 ALTER TABLE claims ADD COLUMN appearance_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE claims ADD COLUMN outlet_count INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE claims ADD COLUMN link_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE claims ADD COLUMN first_seen TEXT;
 ALTER TABLE claims ADD COLUMN last_seen TEXT;
 ALTER TABLE claims ADD COLUMN triage_rank REAL NOT NULL DEFAULT 0;

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +12,14 @@ from sqlite_utils import Database
 from db.connection import write_transaction
 from review import text
 from review.audit import record_event
+from review.claims import extract_claims
 from review.ingest import IngestError, iter_articles
 from review.models import Article
+from review.triage import triage_rank
+
+CLAIM_KINDS = ("article",)  # headlines and earlier fact-checks are coverage to link to, not claims to triage
+IMPORT_MIN_SCORE = 0.6  # news sentences score 0.5–0.97; below 0.6 they are mostly background and opinion
+MAX_CLAIMS_PER_ITEM = 10  # the triage queue wants an article's strongest claims, not every sentence
 
 ProgressFn = Callable[[int], None]
 
@@ -42,9 +49,8 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _insert_item(db: Database, article: Article) -> int | None:
+def _insert_item(db: Database, article: Article, language: str) -> int | None:
     """Insert one item; None when it is already stored (same content hash or same url)."""
-    language = article.language or text.detect_language(f"{article.title} {article.body}")
     row = db.execute(
         "INSERT OR IGNORE INTO items (kind, title, body, outlet, url, published, language, "
         "source_file, source_id, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -54,18 +60,83 @@ def _insert_item(db: Database, article: Article) -> int | None:
     return row[0] if row else None
 
 
+def claim_hash(claim_text: str) -> str:
+    """Identity of a claim: its normalised text, so spelling variants of one sentence are one claim."""
+    return hashlib.sha256(text.normalize(claim_text).encode("utf-8")).hexdigest()
+
+
+def add_claim_appearance(db: Database, claim_text: str, *, item_id: int | None, span: tuple[int, int] | None,
+                         score: float, signals: list[str], language: str, origin: str = "import") -> tuple[int, bool]:
+    """Store a claim (or find the same claim already stored) and its appearance; returns (id, created)."""
+    norm = text.normalize(claim_text)
+    start, end = span if span else (None, None)
+    row = db.execute(
+        "INSERT OR IGNORE INTO claims (text, norm_text, norm_hash, language, item_id, span_start, span_end, "
+        "score, signals, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [claim_text, norm, claim_hash(claim_text), language, item_id, start, end, round(score, 4),
+         json.dumps(signals), origin]).fetchone()
+    created = row is not None
+    claim_id = row[0] if created else db.execute("SELECT id FROM claims WHERE norm_hash = ?",
+                                                 [claim_hash(claim_text)]).fetchone()[0]
+    if item_id is not None:
+        db.execute("INSERT OR IGNORE INTO claim_appearances (claim_id, item_id, span_start, span_end) "
+                   "VALUES (?, ?, ?, ?)", [claim_id, item_id, start, end])
+    return claim_id, created
+
+
+def _store_claims(db: Database, item_id: int, article: Article, language: str) -> tuple[list[int], int]:
+    """Extract an article's check-worthy sentences; returns (claim ids touched, claims created)."""
+    touched, created = [], 0
+    candidates = extract_claims(article.title, article.body, language, min_score=IMPORT_MIN_SCORE)
+    for cand in candidates[:MAX_CLAIMS_PER_ITEM]:
+        # Spans index the item's full text: title + blank line + body (as the review page shows it).
+        offset = 0 if cand.in_title else len(article.title) + 2
+        claim_id, new = add_claim_appearance(db, cand.text, item_id=item_id, language=language,
+                                             span=(cand.start + offset, cand.end + offset),
+                                             score=cand.score, signals=cand.signals)
+        touched.append(claim_id)
+        created += new
+    return touched, created
+
+
+def refresh_claim_stats(db: Database, claim_ids: Iterable[int]) -> None:
+    """Recompute spread, first/last appearance and triage rank of these claims from their appearances."""
+    ids = sorted(set(claim_ids))
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        marks = ",".join("?" * len(chunk))
+        stats = db.execute(
+            "SELECT c.id, c.score, c.priority, count(a.id), count(DISTINCT i.outlet), "
+            "min(coalesce(i.published, substr(i.imported_at, 1, 10))), "
+            "max(coalesce(i.published, substr(i.imported_at, 1, 10))), substr(c.created_at, 1, 10) "
+            f"FROM claims c LEFT JOIN claim_appearances a ON a.claim_id = c.id LEFT JOIN items i ON i.id = a.item_id "
+            f"WHERE c.id IN ({marks}) GROUP BY c.id", chunk).fetchall()
+        db.conn.executemany(
+            "UPDATE claims SET appearance_count = ?, outlet_count = ?, first_seen = ?, last_seen = ?, "
+            "triage_rank = ? WHERE id = ?",
+            [(n, outlets, first or created, last or created,
+              triage_rank(score, outlets=outlets, appearances=n, last_seen=last or created, priority=priority), cid)
+             for cid, score, priority, n, outlets, first, last, created in stats])
+
+
 def store_articles(db: Database, articles: Iterable[Article], result: FileResult,
                    progress: ProgressFn | None = None) -> None:
-    """Insert articles inside the caller's transaction, counting new items and duplicates."""
+    """Insert articles and their claims inside the caller's transaction, counting what was new."""
+    touched: list[int] = []
     for n, article in enumerate(articles, 1):
-        item_id = _insert_item(db, article)
+        language = article.language or text.detect_language(f"{article.title} {article.body[:500]}")
+        item_id = _insert_item(db, article, language)
         if item_id is None:
             result.duplicates += 1
         else:
             result.imported += 1
             result.item_ids.append(item_id)
+            if article.kind in CLAIM_KINDS:
+                claim_ids, created = _store_claims(db, item_id, article, language)
+                touched.extend(claim_ids)
+                result.claims += created
         if progress and n % 500 == 0:
             progress(n)
+    refresh_claim_stats(db, touched)
 
 
 def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str = "system",
