@@ -46,7 +46,7 @@ def run_baseline(path: Path, db_file: Path, queue: mp.Queue) -> None:
                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
 
 
-def run_import(path: Path, db_file: Path, profile: bool, queue: mp.Queue) -> None:
+def run_import(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue) -> None:
     from db import open_db
     from review.importing import import_file
     db = open_db(db_file)
@@ -55,10 +55,10 @@ def run_import(path: Path, db_file: Path, profile: bool, queue: mp.Queue) -> Non
         import cProfile
         import pstats
         prof = cProfile.Profile()
-        result = prof.runcall(import_file, db, path, skip_invalid=True)
+        result = prof.runcall(import_file, db, path, skip_invalid=True, claims=claims)
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
     else:
-        result = import_file(db, path, skip_invalid=True)
+        result = import_file(db, path, skip_invalid=True, claims=claims)
     seconds = time.perf_counter() - start
     assert result.ok, result.error
     queue.put({"n": result.imported + result.duplicates, "imported": result.imported,
@@ -86,12 +86,15 @@ def main() -> None:
         tmp = Path(tmp_dir)
         path = _limited(CORPUS, args.limit, tmp)
         base = _in_child(run_baseline, path, tmp / "baseline.db")
-        ours = _in_child(run_import, path, tmp / "tabayyun.db", args.profile)
+        store = _in_child(run_import, path, tmp / "store.db", args.profile, False)
+        ours = _in_child(run_import, path, tmp / "tabayyun.db", args.profile, True)
     print(f"corpus: {path.name}")
     print(f"{'what':<44}{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MB':>9}")
     print(f"{'baseline: raw json → insert_all':<44}{base['n']:>9,}{base['seconds']:>9.1f}"
           f"{base['n'] / base['seconds']:>9,.0f}{base['peak_mb']:>9.0f}")
-    print(f"{'tabayyun import (parse+store+claims+index)':<44}{ours['n']:>9,}{ours['seconds']:>9.1f}"
+    print(f"{'import --coverage-only (parse+store+index)':<44}{store['n']:>9,}{store['seconds']:>9.1f}"
+          f"{store['n'] / store['seconds']:>9,.0f}{store['peak_mb']:>9.0f}")
+    print(f"{'import (parse+store+index+claims)':<44}{ours['n']:>9,}{ours['seconds']:>9.1f}"
           f"{ours['n'] / ours['seconds']:>9,.0f}{ours['peak_mb']:>9.0f}")
     print(f"imported {ours['imported']:,}, skipped invalid {ours['skipped']}, claims {ours['claims']:,}, "
           f"database {ours['db_mb']:.0f} MB; cost vs baseline ×{ours['seconds'] / base['seconds']:.1f}")

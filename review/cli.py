@@ -68,7 +68,7 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
     for path in args.paths:
         progress = _Progress(str(path))
         results.extend(import_files(db, [path], fmt=args.format, actor=args.actor, progress=progress,
-                                    skip_invalid=args.skip_invalid))
+                                    skip_invalid=args.skip_invalid, claims=not args.coverage_only))
         progress.done()
     failed = [{"path": r.path, "line": r.error.line, "error": r.error.problem} for r in results if r.error]
     summary = {
@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--skip-invalid", action="store_true",
                    help="skip (and list) bad records of a feed instead of failing the whole file")
+    p.add_argument("--coverage-only", action="store_true",
+                   help="store the items as coverage to match against (an archive), without extracting claims")
     p.add_argument("--actor", default="cli", help="name recorded in the audit trail (default: cli)")
     p.set_defaults(func=cmd_import)
 

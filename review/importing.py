@@ -119,8 +119,8 @@ def refresh_claim_stats(db: Database, claim_ids: Iterable[int]) -> None:
 
 
 def store_articles(db: Database, articles: Iterable[Article], result: FileResult,
-                   progress: ProgressFn | None = None) -> None:
-    """Insert articles and their claims inside the caller's transaction, counting what was new."""
+                   progress: ProgressFn | None = None, *, claims: bool = True) -> None:
+    """Insert articles (and, unless ``claims`` is False, their claims) in the caller's transaction."""
     touched: list[int] = []
     for n, article in enumerate(articles, 1):
         language = article.language or text.detect_language(f"{article.title} {article.body[:500]}")
@@ -130,7 +130,7 @@ def store_articles(db: Database, articles: Iterable[Article], result: FileResult
         else:
             result.imported += 1
             result.item_ids.append(item_id)
-            if article.kind in CLAIM_KINDS:
+            if claims and article.kind in CLAIM_KINDS:
                 claim_ids, created = _store_claims(db, item_id, article, language)
                 touched.extend(claim_ids)
                 result.claims += created
@@ -140,17 +140,18 @@ def store_articles(db: Database, articles: Iterable[Article], result: FileResult
 
 
 def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str = "system",
-                progress: ProgressFn | None = None, skip_invalid: bool = False) -> FileResult:
+                progress: ProgressFn | None = None, skip_invalid: bool = False, claims: bool = True) -> FileResult:
     """Import one file in one transaction; on any error the database is left exactly as it was.
 
     With ``skip_invalid``, bad records of a feed are skipped and listed in ``result.skipped``
-    instead of failing the whole file (file-level problems still fail it).
+    instead of failing the whole file (file-level problems still fail it). With ``claims=False`` the
+    items are stored as coverage only (an archive to match against), without extracting claims.
     """
     result = FileResult(path=str(path), format=fmt)
     on_error = result.skipped.append if skip_invalid else None
     try:
         with write_transaction(db):
-            store_articles(db, iter_articles(Path(path), fmt, on_error=on_error), result, progress)
+            store_articles(db, iter_articles(Path(path), fmt, on_error=on_error), result, progress, claims=claims)
             run_id = db.execute(
                 "INSERT INTO import_runs (path, format, imported, duplicates, claims, actor) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -167,7 +168,8 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
 
 
 def import_files(db: Database, paths: Iterable[str | Path], *, fmt: str = "auto", actor: str = "system",
-                 progress: ProgressFn | None = None, skip_invalid: bool = False) -> list[FileResult]:
+                 progress: ProgressFn | None = None, skip_invalid: bool = False,
+                 claims: bool = True) -> list[FileResult]:
     """Import each file independently: one failing file does not stop the others."""
-    return [import_file(db, p, fmt=fmt, actor=actor, progress=progress, skip_invalid=skip_invalid)
+    return [import_file(db, p, fmt=fmt, actor=actor, progress=progress, skip_invalid=skip_invalid, claims=claims)
             for p in paths]
