@@ -13,11 +13,12 @@ from sqlite_utils import Database
 
 from db import open_db, resolve_db_path
 from db import queries
-from review import users
+from review import claim_actions, users
+from review.checkworthy import score_batch
 from review.backup import BackupError, backup
 from review.errors import ReviewError
 from review.importing import import_files
-from review.workflow import ROLES
+from review.workflow import ROLES, STATUSES
 from review.ingest import FORMATS
 from review.samples import load_samples_once
 
@@ -104,6 +105,53 @@ def cmd_items(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_claims(db: Database, args: argparse.Namespace) -> int:
+    """List claims by triage priority, or add one by hand (`claims add`)."""
+    if args.claims_command == "add":
+        added = claim_actions.add_claim(db, None, args.text, item_id=args.item)
+        if args.json:
+            _print_json(added)
+        else:
+            print(f"{'added' if added['created'] else 'already known, appearance added to'} claim {added['id']} "
+                  f"(score {added['score']:.2f}: {', '.join(added['signals']) or 'no signals'})")
+        return EXIT_OK
+    found = queries.list_claims(db, status=args.status, min_score=args.min_score, limit=args.limit)
+    out = [{"id": c["id"], "text": c["text"], "score": c["score"], "signals": json.loads(c["signals"]),
+            "status": c["status"], "item_id": c["item_id"], "item_title": c["item_title"], "outlet": c["outlet"],
+            "published": c["published"], "appearances": c["appearances"]} for c in found]
+    if args.json:
+        _print_json(out)
+    for c in [] if args.json else out:
+        print(f"{c['id']:>6}  {c['score']:.2f}  {c['status']:<16} {c['appearances']:>3}×  {c['text'][:90]}")
+    return EXIT_OK
+
+
+def _jsonl_records(path: str, required: tuple[str, ...]):
+    """Parse a JSONL batch file (or '-' for stdin); CliError naming the line on bad input."""
+    handle = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    with handle:
+        for n, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CliError(f"{path}:{n}: invalid JSON ({exc.msg})") from None
+            if not isinstance(record, dict) or any(k not in record for k in required):
+                raise CliError(f"{path}:{n}: each line must be an object with {', '.join(required)}")
+            if not isinstance(record["text"], str):
+                raise CliError(f"{path}:{n}: text must be a string")
+            yield record
+
+
+def cmd_checkworthy(db: Database, args: argparse.Namespace) -> int:
+    """Score each line of a JSONL batch as one sentence."""
+    records = list(_jsonl_records(args.batch, ("id", "text")))  # validate the whole file before printing
+    for scored in score_batch(records):
+        print(json.dumps({"id": scored["id"], "score": round(scored["score"], 4)}, ensure_ascii=False))
+    return EXIT_OK
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -173,6 +221,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive_int, default=50, help="at most N rows (default 50)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=cmd_items)
+
+    p = sub.add_parser("claims", help="list claims by triage priority; `claims add TEXT` adds one by hand")
+    p.add_argument("--status", choices=STATUSES, help="only claims with this status")
+    p.add_argument("--min-score", type=float, help="only claims with a check-worthiness score ≥ X")
+    p.add_argument("--limit", type=_positive_int, default=50, help="at most N rows (default 50)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_claims, claims_command=None)
+    claims_sub = p.add_subparsers(dest="claims_command", metavar="ACTION")
+    q = claims_sub.add_parser("add", help="add a claim by hand")
+    q.add_argument("text", metavar="TEXT", help="the claim")
+    q.add_argument("--item", type=int, help="id of the item it appears in")
+    q.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("checkworthy", help="score sentences for check-worthiness")
+    p.add_argument("--batch", required=True, metavar="FILE.jsonl",
+                   help='lines {"id", "text", "language"}; "-" reads standard input')
+    p.add_argument("--json", action="store_true", help="JSON lines output (the only format; kept for symmetry)")
+    p.set_defaults(func=cmd_checkworthy)
 
     p = sub.add_parser("users", help="manage user accounts and roles")
     p.set_defaults(func=cmd_users)

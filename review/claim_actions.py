@@ -1,0 +1,45 @@
+"""Claim use cases outside the review workflow: add a claim by hand, bulk triage actions."""
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from db.connection import write_transaction
+from review import text
+from review.audit import record_event
+from review.checkworthy import score_sentence
+from review.errors import NotFoundError, ValidationError
+from review.importing import add_claim_appearance, refresh_claim_stats
+from review.users import acting_user
+
+MAX_CLAIM_CHARS = 2_000
+
+
+def add_claim(db: Database, actor: str | None, claim_text: str, *, item_id: int | None = None) -> dict:
+    """A reviewer adds a claim by hand, attached to an item or free-standing; returns {id, created, score}.
+
+    ``actor=None`` is the trusted command line. Adding a claim that already exists (same normalised text)
+    attaches the item as a new appearance instead of creating a duplicate.
+    """
+    claim_text = " ".join((claim_text or "").split())
+    if not claim_text:
+        raise ValidationError("text", "is required")
+    if len(claim_text) > MAX_CLAIM_CHARS:
+        raise ValidationError("text", f"is longer than {MAX_CLAIM_CHARS:,} characters")
+    language = text.detect_language(claim_text)
+    judged = score_sentence(claim_text, language)
+    with write_transaction(db):
+        name = acting_user(db, actor).name if actor is not None else "cli"
+        span = None
+        if item_id is not None:
+            row = db.execute("SELECT title, body FROM items WHERE id = ?", [item_id]).fetchone()
+            if row is None:
+                raise NotFoundError(f"item {item_id} does not exist")
+            full = f"{row[0]}\n\n{row[1]}"
+            at = full.find(claim_text)
+            span = (at, at + len(claim_text)) if at >= 0 else None
+        claim_id, created = add_claim_appearance(db, claim_text, item_id=item_id, span=span, score=judged.score,
+                                                 signals=judged.signals, language=language, origin="manual")
+        refresh_claim_stats(db, [claim_id])
+        record_event(db, actor=name, action="claim.add" if created else "claim.add_appearance", entity="claim",
+                     entity_id=claim_id, after={"text": claim_text, "item_id": item_id, "score": judged.score})
+    return {"id": claim_id, "created": created, "score": judged.score, "signals": judged.signals}
