@@ -1,10 +1,11 @@
 """Tabayyun dashboard entry point: `streamlit run dashboard.py [-- --db PATH]`."""
 import streamlit as st
 
-from app_pages import auth, home
-from app_pages.common import get_db, run_safely
+from app_pages import auth
+from app_pages.common import get_db, page_path, run_safely
 from app_pages.i18n import LANGUAGES, current_language, t
 from review import users
+from review.workflow import ROLES
 
 st.set_page_config(page_title="Tabayyun · تبيّن", page_icon="🔎", layout="wide")
 
@@ -29,12 +30,22 @@ def _language_switch(user: users.User) -> None:
         st.rerun()
 
 
-def _pages(user: users.User) -> list:
-    def page(module, key: str, icon: str, default: bool = False):
-        return st.Page(lambda: run_safely(module.render), title=t(f"nav.{key}"), icon=icon,
-                       url_path=key, default=default)
+# (file under app_pages/, icon, roles that see it)
+PAGES = [
+    ("home", "🏠", ROLES),
+    ("triage", "📥", ROLES),
+    ("review", "🔍", ROLES),
+    ("signoff", "✅", ("editor", "admin")),
+    ("search", "🔎", ROLES),
+    ("imports", "📤", ROLES),
+    ("admin", "👥", ("admin",)),
+]
 
-    return [page(home, "home", "🏠", default=True)]
+
+def _pages(user: users.User) -> list:
+    """The pages this user's role may open (the service layer enforces the same rules again)."""
+    return [st.Page(page_path(name), title=t(f"nav.{name}"), icon=icon, url_path=name, default=(name == "home"))
+            for name, icon, roles in PAGES if user.role in roles]
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import html
 import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from db.connection import connect, open_db, resolve_db_path
 from review.errors import ConflictError, NotFoundError, PermissionDenied, ReviewError, ValidationError, WorkflowError
 
 log = logging.getLogger("tabayyun.dashboard")
+_WORD = re.compile(r"[\w\u0600-\u06FF]+(?:[.,٫][0-9٠-٩]+)*")
 
 
 def db_path_from_argv(argv: list[str] | None = None) -> Path:
@@ -72,3 +74,50 @@ def run_safely(page: Callable[[], None]) -> None:
     except Exception:  # noqa: BLE001 - the edge where errors become user messages
         log.exception("page failed")
         st.error(t("error.unexpected"))
+
+
+def current_user():
+    """The logged-in user (set by dashboard.py before any page runs)."""
+    return st.session_state["current_user"]
+
+
+def page_path(name: str) -> str:
+    """Path of a page file, as st.Page and st.switch_page want it."""
+    return f"app_pages/{name}.py"
+
+
+def open_claim(claim_id: int) -> None:
+    """Go to the claim review page for ``claim_id`` (a deep link: ?claim=ID)."""
+    st.switch_page(page_path("review"), query_params={"claim": str(claim_id)})
+
+
+def marked_html(text: str, spans: list[tuple[int, int]]) -> str:
+    """Escaped ``text`` with the given character spans wrapped in <mark> (overlaps merged)."""
+    out, pos = [], 0
+    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans if s is not None and e is not None):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def word_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """Spans of the words of ``text`` whose normalised form (or light stem) is in ``wanted``."""
+    from review import text as textmod
+
+    spans = []
+    for match in _WORD.finditer(text):
+        norm = textmod.normalize(match.group())
+        if norm and (norm in wanted or textmod.light_stem(norm) in wanted):
+            spans.append(match.span())
+    return spans
+
+
+def rich_block(inner_html: str) -> None:
+    """Show already-escaped HTML (from marked_html) in its own text direction."""
+    st.html(f'<div dir="auto" style="white-space: pre-wrap; unicode-bidi: plaintext; line-height: 1.7">'
+            f"{inner_html}</div>")

@@ -1,7 +1,7 @@
 """Home: what is in the database."""
 import streamlit as st
 
-from app_pages.common import get_db
+from app_pages.common import get_db, run_safely
 from app_pages.i18n import t
 from db import queries
 
@@ -18,3 +18,6 @@ def render() -> None:
     cols = st.columns(4)
     for i, key in enumerate(queries.COUNTED_TABLES):
         cols[i % 4].metric(t(f"home.{key}"), f"{counts[key]:,}", border=True)
+
+
+run_safely(render)

@@ -100,3 +100,57 @@ def claim_ids(db: Database, **filters) -> list[int]:
     """Every claim id matching the filters (for bulk actions on the whole filtered set)."""
     where, params = _claim_filters(filters)
     return [r[0] for r in db.execute(f"SELECT c.id FROM claims c {where}", params).fetchall()]
+
+
+def claim_detail(db: Database, claim_id: int) -> dict | None:
+    """One claim with its source item and assignee, or None."""
+    found = rows(db, """
+        SELECT c.*, i.title AS item_title, i.body AS item_body, i.outlet, i.published, i.url AS item_url,
+               u.name AS assignee
+        FROM claims c LEFT JOIN items i ON i.id = c.item_id LEFT JOIN users u ON u.id = c.assignee_id
+        WHERE c.id = ?""", [claim_id])
+    return found[0] if found else None
+
+
+def appearances(db: Database, claim_id: int) -> list[dict]:
+    """Where a claim appeared, earliest first (the first row is its first appearance)."""
+    return rows(db, """
+        SELECT i.id AS item_id, i.title, i.outlet, i.published, i.url, i.kind, a.span_start, a.span_end
+        FROM claim_appearances a JOIN items i ON i.id = a.item_id
+        WHERE a.claim_id = ? ORDER BY i.published IS NULL, i.published, i.id""", [claim_id])
+
+
+def coverage(db: Database, claim_id: int) -> list[dict]:
+    """A claim's coverage links (suggested, confirmed, rejected), best first, with their items."""
+    return rows(db, """
+        SELECT l.id, l.item_id, l.score, l.method, l.explanation, l.status, l.stance, l.decided_at,
+               u.name AS decided_by, i.title, i.body, i.outlet, i.published, i.url, i.kind
+        FROM coverage_links l JOIN items i ON i.id = l.item_id LEFT JOIN users u ON u.id = l.decided_by
+        WHERE l.claim_id = ? ORDER BY l.status = 'rejected', l.score DESC""", [claim_id])
+
+
+def comments(db: Database, claim_id: int) -> list[dict]:
+    """Comments on a claim, oldest first."""
+    return rows(db, "SELECT c.id, c.body, c.created_at, u.name AS author FROM comments c "
+                    "JOIN users u ON u.id = c.author_id WHERE c.claim_id = ? ORDER BY c.id", [claim_id])
+
+
+def verdicts(db: Database, claim_id: int) -> list[dict]:
+    """A claim's verdicts, newest first, with reviewer and sign-off decisions."""
+    return rows(db, """
+        SELECT v.id, v.label, v.rationale, v.evidence, v.version, v.created_at, u.name AS reviewer,
+               (SELECT json_group_array(json_object('decision', s.decision, 'comment', s.comment,
+                        'editor', e.name, 'at', s.created_at))
+                FROM signoffs s JOIN users e ON e.id = s.editor_id WHERE s.verdict_id = v.id) AS signoffs
+        FROM verdicts v JOIN users u ON u.id = v.reviewer_id WHERE v.claim_id = ? ORDER BY v.id DESC""",
+                [claim_id])
+
+
+def signoff_queue(db: Database, *, limit: int = 50, offset: int = 0) -> list[dict]:
+    """Claims waiting for an editor, oldest proposal first, with their latest verdict."""
+    return rows(db, """
+        SELECT c.id, c.text, c.version, c.language, v.id AS verdict_id, v.label, v.rationale, v.evidence,
+               v.created_at AS proposed_at, u.name AS reviewer, u.id AS reviewer_id
+        FROM claims c JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE claim_id = c.id)
+        JOIN users u ON u.id = v.reviewer_id
+        WHERE c.status = 'verdict_proposed' ORDER BY v.created_at LIMIT ? OFFSET ?""", [limit, offset])

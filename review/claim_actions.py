@@ -4,12 +4,12 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from db.connection import write_transaction
-from review import text
+from review import reviewing, text, workflow
 from review.audit import record_event
 from review.checkworthy import score_sentence
-from review.errors import NotFoundError, ValidationError
+from review.errors import NotFoundError, ValidationError, WorkflowError
 from review.importing import add_claim_appearance, refresh_claim_stats
-from review.users import acting_user
+from review.users import acting_user, get_user
 
 MAX_CLAIM_CHARS = 2_000
 
@@ -43,3 +43,37 @@ def add_claim(db: Database, actor: str | None, claim_text: str, *, item_id: int 
         record_event(db, actor=name, action="claim.add" if created else "claim.add_appearance", entity="claim",
                      entity_id=claim_id, after={"text": claim_text, "item_id": item_id, "score": judged.score})
     return {"id": claim_id, "created": created, "score": judged.score, "signals": judged.signals}
+
+
+def bulk_apply(db: Database, actor: str, claim_ids: list[int], action: str, *, assignee: str | None = None,
+               reason: str | None = None) -> dict:
+    """Assign or dismiss many claims in one transaction; claims whose status does not allow it are skipped.
+
+    Each changed claim gets its own audit event (the same as a single action), so histories stay complete.
+    Role rules are checked once up front: a user who may not do this at all is refused outright.
+    """
+    if action not in ("assign", "dismiss"):
+        raise ValidationError("action", "must be assign or dismiss")
+    if action == "dismiss" and not (reason or "").strip():
+        raise ValidationError("reason", "is required to dismiss claims")
+    changed, skipped = 0, 0
+    with write_transaction(db):
+        user = acting_user(db, actor)
+        if action == "assign":
+            workflow.check_assign(user.id, user.role, get_user(db, assignee or actor).id)
+        else:
+            workflow.check_role("dismiss", user.role)
+        for claim_id in claim_ids:
+            version = db.execute("SELECT version FROM claims WHERE id = ?", [claim_id]).fetchone()
+            if version is None:
+                continue
+            try:
+                with db.atomic():  # a savepoint: a refused claim rolls back alone
+                    if action == "assign":
+                        reviewing.assign(db, actor, claim_id, version[0], assignee or actor)
+                    else:
+                        reviewing.dismiss(db, actor, claim_id, version[0], reason or "")
+                changed += 1
+            except WorkflowError:
+                skipped += 1
+    return {"changed": changed, "skipped": skipped}

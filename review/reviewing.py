@@ -252,3 +252,23 @@ def add_comment(db: Database, actor: str, claim_id: int, body: str) -> int:
         record_event(db, actor=user.name, action="comment.add", entity="claim", entity_id=claim_id,
                      after={"comment_id": comment_id, "body": body})
         return comment_id
+
+
+def add_link(db: Database, actor: str, claim_id: int, expected_version: int, item_id: int, *,
+             stance: str = "unknown", score: float = 1.0, method: str = "manual") -> dict:
+    """A reviewer links an item found by hand as confirmed coverage (or confirms an existing suggestion)."""
+    if stance not in ("supports", "refutes", "discusses", "unknown"):
+        raise ValidationError("stance", "must be supports, refutes, discusses or unknown")
+    if db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone() is None:
+        raise NotFoundError(f"item {item_id} does not exist")
+
+    def upsert(user: User, claim: dict) -> dict:
+        db.execute(
+            "INSERT INTO coverage_links (claim_id, item_id, score, method, status, stance, decided_by, decided_at) "
+            "VALUES (?, ?, ?, ?, 'confirmed', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) "
+            "ON CONFLICT (claim_id, item_id) DO UPDATE SET status = 'confirmed', stance = excluded.stance, "
+            "decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+            [claim_id, item_id, score, method, stance, user.id])
+        return {"link": {"item_id": item_id, "after": ["confirmed", stance], "method": method}}
+
+    return _change_claim(db, actor, claim_id, expected_version, "decide_link", None, upsert)

@@ -28,3 +28,18 @@ def test_every_literal_key_used_in_code_exists():
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text(encoding="utf-8")))
     assert used, "no t('...') calls found"
     assert used <= set(catalogue("en")), sorted(used - set(catalogue("en")))
+
+
+def test_every_dynamic_key_family_is_complete():
+    from review.checkworthy import SIGNALS
+    from review.workflow import ROLES, STATUSES
+
+    families = {"status": STATUSES, "role": ROLES, "signal": SIGNALS,
+                "stance": ("supports", "refutes", "discusses", "unknown"),
+                "link": ("suggested", "confirmed", "rejected"), "kind": ("article", "headline", "factcheck"),
+                "why": ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names"),
+                "signoff": ("approve", "return")}
+    en = catalogue("en")
+    missing = [f"{prefix}.{value}" for prefix, values in families.items() for value in values
+               if f"{prefix}.{value}" not in en]
+    assert not missing

@@ -1,0 +1,243 @@
+"""Claim review: the claim in its source, where it appeared, coverage, verdict, comments and history."""
+from __future__ import annotations
+
+import json
+
+import plotly.express as px
+import streamlit as st
+
+from app_pages.common import (current_user, get_db, marked_html, rich_block, run_safely, show_error, text_block,
+                              word_spans)
+from app_pages.i18n import t
+from db import queries
+from review import audit, matching, ratings, reviewing, users
+from review.errors import ReviewError
+
+STANCES = ("supports", "refutes", "discusses", "unknown")
+
+
+def _act(fn, *args, **kwargs) -> None:
+    """Run one service action; show a refusal as a message, rerun on success so the page shows the new state."""
+    try:
+        fn(*args, **kwargs)
+    except ReviewError as exc:
+        show_error(exc)
+        return
+    st.session_state["review_flash"] = t("review.saved")
+    st.rerun()
+
+
+def _pick_claim() -> int | None:
+    raw = st.query_params.get("claim")
+    if raw and raw.isdigit():
+        return int(raw)
+    st.info(t("review.pick"))
+    chosen = st.number_input(t("review.claim_id"), min_value=1, step=1, value=None, key="review_pick")
+    if chosen:
+        st.query_params["claim"] = str(int(chosen))
+        st.rerun()
+    return None
+
+
+def _header(claim: dict) -> None:
+    st.subheader(t("review.claim_n", id=claim["id"]))
+    text_block(claim["text"])
+    signals = ", ".join(t(f"signal.{s}") for s in json.loads(claim["signals"] or "[]"))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("review.status"), t(f"status.{claim['status']}"))
+    c2.metric(t("review.score"), f"{claim['score']:.2f}")
+    c3.metric(t("review.assignee"), claim["assignee"] or "—")
+    c4.metric(t("review.appearances"), claim["appearance_count"])
+    st.caption(t("review.signals", signals=signals or "—"))
+    if claim["status_reason"]:
+        st.caption(t("review.reason", reason=claim["status_reason"]))
+
+
+def _source(claim: dict) -> None:
+    if claim["item_id"] is None:
+        st.caption(t("review.no_source"))
+        return
+    with st.expander(t("review.source", outlet=claim["outlet"] or "—", date=claim["published"] or "—"),
+                     expanded=True):
+        full = f"{claim['item_title']}\n\n{claim['item_body']}"
+        rich_block(marked_html(full, [(claim["span_start"], claim["span_end"])]))
+
+
+def _timeline(db, claim_id: int) -> None:
+    seen = queries.appearances(db, claim_id)
+    st.markdown(f"#### {t('review.where')}")
+    dated = [a for a in seen if a["published"]]
+    if dated:
+        fig = px.scatter(dated, x="published", y="outlet", hover_name="title",
+                         labels={"published": t("review.date"), "outlet": t("review.outlet")},
+                         title=t("review.timeline_title", n=len(seen)))
+        fig.update_traces(marker={"size": 12})
+        st.plotly_chart(fig, key="review_timeline")
+    st.dataframe([{t("review.outlet"): a["outlet"], t("review.date"): a["published"], t("review.title"): a["title"],
+                   "url": a["url"]} for a in seen], hide_index=True,
+                 column_config={"url": st.column_config.LinkColumn()}, key="review_appearances")
+
+
+def _coverage(db, claim: dict, user) -> None:
+    st.markdown(f"#### {t('review.coverage')}")
+    links = queries.coverage(db, claim["id"])
+    if not links:
+        st.caption(t("review.no_coverage"))
+    for link in links:
+        why = json.loads(link["explanation"] or "{}")
+        shared = set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
+        with st.container(border=True):
+            st.markdown(f"**{link['score']:.2f}** · {t('link.' + link['status'])} · {t('stance.' + link['stance'])}"
+                        f" · `{link['method']}`")
+            rich_block(marked_html(link["title"] or "", word_spans(link["title"] or "", shared)))
+            st.caption(f"{link['outlet'] or '—'} · {link['published'] or '—'} · {t('kind.' + link['kind'])}")
+            details = []
+            for key in ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names"):
+                if why.get(key):
+                    details.append(f"{t('why.' + key)}: {', '.join(map(str, why[key]))}")
+            if details:
+                text_block(" · ".join(details), muted=True)
+            if link["url"]:
+                st.link_button(t("review.open_source"), link["url"])
+            c1, c2, c3 = st.columns([2, 1, 1])
+            stance = c1.selectbox(t("review.stance"), STANCES, index=STANCES.index(link["stance"]),
+                                  format_func=lambda s: t(f"stance.{s}"), key=f"review_stance_{link['id']}")
+            if c2.button(t("review.confirm"), key=f"review_confirm_{link['id']}"):
+                _act(reviewing.decide_link, db, user.name, link["id"], claim["version"], status="confirmed",
+                     stance=stance)
+            if c3.button(t("review.reject"), key=f"review_reject_{link['id']}"):
+                _act(reviewing.decide_link, db, user.name, link["id"], claim["version"], status="rejected",
+                     stance="unknown")
+
+
+def _search(db, claim: dict, user) -> None:
+    with st.expander(t("review.search")):
+        with st.form("review_search_form"):
+            query = st.text_input(t("review.search_box"), value="", max_chars=1000, key="review_search")
+            st.form_submit_button(t("review.search_run"))
+        if not query.strip():
+            return
+        for match in matching.search(db, query, limit=10, exclude_item_ids=[claim["item_id"]] if claim["item_id"]
+                                     else ()):
+            item = queries.rows(db, "SELECT title, outlet, published FROM items WHERE id = ?", [match.item_id])[0]
+            c1, c2 = st.columns([5, 1])
+            with c1:
+                text_block(f"{match.score:.2f} · {item['title']} — {item['outlet'] or '—'} {item['published'] or ''}")
+            if c2.button(t("review.link_it"), key=f"review_link_{match.item_id}"):
+                _act(reviewing.add_link, db, user.name, claim["id"], claim["version"], match.item_id,
+                     score=match.score, method=f"manual:{match.method}")
+
+
+def _actions(db, claim: dict, user) -> None:
+    st.markdown(f"#### {t('review.actions')}")
+    status, version = claim["status"], claim["version"]
+    c1, c2 = st.columns(2)
+    if status in ("new", "in_review") and claim["assignee"] != user.name:
+        if c1.button(t("review.assign_me"), key="review_assign_me"):
+            _act(reviewing.assign, db, user.name, claim["id"], version, user.name)
+    if user.role in ("editor", "admin") and status in ("new", "in_review"):
+        with c2.form("review_assign_form"):
+            who = st.selectbox(t("review.assign_to"), [u.name for u in users.list_users(db) if u.active],
+                               key="review_assign_to")
+            if st.form_submit_button(t("review.assign")):
+                _act(reviewing.assign, db, user.name, claim["id"], version, who)
+    if status == "in_review":
+        with st.form("review_verdict_form"):
+            st.markdown(f"**{t('review.verdict')}**")
+            label = st.selectbox(t("review.label"), ratings.LABELS, key="review_label",
+                                 format_func=lambda lab: f"{lab} — {ratings.rating(lab).arabic}")
+            rationale = st.text_area(t("review.rationale"), key="review_rationale", max_chars=20000)
+            urls = st.text_area(t("review.evidence_urls"), key="review_urls", max_chars=20000)
+            if st.form_submit_button(t("review.propose"), type="primary"):
+                _act(reviewing.propose_verdict, db, user.name, claim["id"], version, label=label,
+                     rationale=rationale, evidence_urls=urls.splitlines())
+    if status in ("new", "in_review"):
+        with st.expander(t("review.dismiss_or_merge")):
+            with st.form("review_dismiss_form"):
+                reason = st.text_input(t("review.dismiss_reason"), key="review_dismiss_reason", max_chars=500)
+                if st.form_submit_button(t("review.dismiss")):
+                    _act(reviewing.dismiss, db, user.name, claim["id"], version, reason)
+            with st.form("review_merge_form"):
+                into = st.number_input(t("review.merge_into"), min_value=1, step=1, value=None, key="review_merge")
+                if st.form_submit_button(t("review.merge")) and into:
+                    _act(reviewing.merge, db, user.name, claim["id"], version, int(into))
+    if status == "dismissed" and user.role in ("editor", "admin"):
+        if st.button(t("review.reopen"), key="review_reopen"):
+            _act(reviewing.reopen, db, user.name, claim["id"], version)
+    if user.role in ("editor", "admin") and status in ("new", "in_review", "verdict_proposed"):
+        with st.expander(t("review.priority")), st.form("review_priority_form"):
+            priority = st.number_input(t("review.priority_level"), 0, 5, int(claim["priority"]), key="review_prio")
+            deadline = st.date_input(t("review.deadline"), value=None, key="review_deadline")
+            if st.form_submit_button(t("review.save")):
+                _act(reviewing.set_priority, db, user.name, claim["id"], version, priority=int(priority),
+                     deadline=deadline.isoformat() if deadline else None)
+
+
+def _verdicts(db, claim_id: int) -> None:
+    for verdict in queries.verdicts(db, claim_id):
+        with st.container(border=True):
+            st.markdown(f"**{verdict['label']}** · {verdict['reviewer']} · {verdict['created_at'][:16]}")
+            text_block(verdict["rationale"])
+            evidence = json.loads(verdict["evidence"])
+            for url in evidence.get("urls", []):
+                text_block(url, muted=True)
+            for decision in json.loads(verdict["signoffs"] or "[]"):
+                text_block(f"{t('signoff.' + decision['decision'])} · {decision['editor']} · "
+                           f"{decision['comment'] or ''}", muted=True)
+
+
+def _comments(db, claim_id: int, user) -> None:
+    st.markdown(f"#### {t('review.comments')}")
+    for comment in queries.comments(db, claim_id):
+        st.caption(f"{comment['author']} · {comment['created_at'][:16]}")
+        text_block(comment["body"])
+    with st.form("review_comment_form", clear_on_submit=True):
+        body = st.text_area(t("review.comment"), key="review_comment", max_chars=20000)
+        if st.form_submit_button(t("review.add_comment")):
+            _act(reviewing.add_comment, db, user.name, claim_id, body)
+
+
+def _history(db, claim_id: int) -> None:
+    with st.expander(t("review.history")):
+        events = audit.history(db, "claim", claim_id)
+        st.dataframe([{t("review.when"): e["created_at"][:19], t("review.who"): e["actor"],
+                       t("review.what"): e["action"],
+                       t("review.change"): json.dumps({k: v for k, v in (e["after"] or {}).items()
+                                                       if (e["before"] or {}).get(k) != v}, ensure_ascii=False)}
+                      for e in events], hide_index=True, key="review_history")
+
+
+def render() -> None:
+    """The whole review page for the claim named in ?claim=ID."""
+    st.title(t("nav.review"))
+    claim_id = _pick_claim()
+    if claim_id is None:
+        return
+    if flash := st.session_state.pop("review_flash", None):
+        st.success(flash)
+    db = get_db()
+    try:
+        claim = queries.claim_detail(db, claim_id)
+        if claim is None:
+            st.warning(t("review.missing", id=claim_id))
+            return
+        user = current_user()
+        _header(claim)
+        if claim["merged_into"]:
+            st.info(t("review.merged", id=claim["merged_into"]))
+        _source(claim)
+        left, right = st.columns([3, 2])
+        with left:
+            _coverage(db, claim, user)
+            _search(db, claim, user)
+        with right:
+            _actions(db, claim, user)
+            _verdicts(db, claim_id)
+        _timeline(db, claim_id)
+        _comments(db, claim_id, user)
+        _history(db, claim_id)
+    finally:
+        db.close()
+
+
+run_safely(render)

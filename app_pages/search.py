@@ -1,0 +1,54 @@
+"""Coverage search: free-text fuzzy search over every item with the claim matcher."""
+from __future__ import annotations
+
+
+import streamlit as st
+
+from app_pages.common import get_db, marked_html, rich_block, run_safely, text_block, word_spans
+from app_pages.i18n import t
+from db import queries
+from review import matching
+
+KINDS = ("article", "headline", "factcheck")
+
+
+def render() -> None:
+    """A search box, kind filter, ranked results with the reasons they matched."""
+    st.title(t("nav.search"))
+    with st.form("search_form"):
+        query = st.text_area(t("search.box"), key="search_query", max_chars=2000, height=80)
+        kinds = st.multiselect(t("search.kinds"), KINDS, default=list(KINDS), key="search_kinds",
+                               format_func=lambda k: t(f"kind.{k}"))
+        limit = st.slider(t("search.limit"), 5, 50, 10, key="search_limit")
+        st.form_submit_button(t("search.run"), type="primary")
+    if not query.strip():
+        st.caption(t("search.hint"))
+        return
+    db = get_db()
+    try:
+        found = matching.search(db, query, limit=limit, kinds=tuple(kinds) or None)
+        if not found:
+            st.info(t("search.none"))
+        for match in found:
+            item = queries.rows(db, "SELECT title, body, outlet, published, url, kind FROM items WHERE id = ?",
+                                [match.item_id])[0]
+            why = match.explanation
+            shared = set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
+            with st.container(border=True):
+                st.markdown(f"**{match.score:.2f}** · {t('kind.' + item['kind'])} · `{match.method}`")
+                rich_block(marked_html(item["title"] or "", word_spans(item["title"] or "", shared)))
+                st.caption(f"{item['outlet'] or '—'} · {item['published'] or '—'} · #{match.item_id}")
+                lead = (item["body"] or "")[:400]
+                if lead:
+                    rich_block(marked_html(lead, word_spans(lead, shared)))
+                details = [f"{t('why.' + k)}: {', '.join(map(str, why[k]))}" for k in
+                           ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names") if why.get(k)]
+                if details:
+                    text_block(" · ".join(details), muted=True)
+                if item["url"]:
+                    st.link_button(t("review.open_source"), item["url"])
+    finally:
+        db.close()
+
+
+run_safely(render)
