@@ -206,9 +206,10 @@ def _candidates(text: str, language: str, in_title: bool, min_score: float) -> l
     for s in split_sentences(text):
         if suspect and any(lit in s.text.lower() for lit in suspect) and _BOILERPLATE.search(s.text):
             continue
-        if len(s.text.split()) < MIN_WORDS:
+        tokens = s.text.split()
+        if len(tokens) < MIN_WORDS:
             continue
-        cw = score_sentence(s.text, language)
+        cw = score_sentence(s.text, language, tokens=tokens)
         if cw.score >= min_score:
             found.append(ClaimCandidate(s.text, s.start, s.end, cw.score, cw.signals, in_title))
     return found
