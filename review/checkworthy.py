@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from review.text import detect_language
 
 MODEL_PATH = Path(__file__).with_name("checkworthy_model.json")
 MIN_WORDS = 5
+WORD_MEMO_LIMIT = 500_000  # distinct words remembered per language model (~60 MB at most)
 POSITIVE_SIGNALS = ("number", "quantity", "percent", "date", "attribution", "named_entity",
                     "factual_verb", "quotation", "comparison")
 NEGATIVE_SIGNALS = ("hedge", "opinion", "question", "too_short")
@@ -130,6 +132,7 @@ def _build_cues() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]
 
 
 _WORD_CUES, _PHRASE_CUES = _build_cues()
+_CUE_WORDS = frozenset(_WORD_CUES)
 _PHRASE_STARTS = frozenset(p.split()[0] for p in _PHRASE_CUES)
 _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -141,46 +144,70 @@ _WORD = re.compile(r"\w+")
 _AR_CLITIC = re.compile(r"^(?:وال|بال|فال|كال|لل|ال|و|ف|ب|ل)(?=\w{3})")
 
 
-@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """Arabic light stem: the word without one leading conjunction/preposition/article clitic."""
     return _AR_CLITIC.sub("", word)
 
 
-def _analyse(text: str, language: str | None) -> tuple[list[str], set[str]]:
-    """(signals in SIGNALS order, sparse binary feature names) of one text, in one pass."""
-    folded = fold(text)
-    words = _WORD.findall(folded)
+def _stem_feature(word: str) -> str:
+    """The 's:' light-stem feature of a folded word ('' for digits and ASCII words, which have none)."""
+    return "" if word.isdigit() or word.isascii() else "s:" + _stem(word)
+
+
+class _Memo(dict):
+    """key -> fn(key), computed on first sight; cleared when it reaches WORD_MEMO_LIMIT entries."""
+
+    def __init__(self, fn: Callable[[str], object]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: str) -> object:
+        if len(self) >= WORD_MEMO_LIMIT:
+            self.clear()
+        value = self[key] = self.fn(key)
+        return value
+
+
+_STEM_FEATURE = _Memo(_stem_feature)
+
+
+# Whitespace token -> its folded words (what _WORD finds in fold(token)). fold() works within tokens, so a
+# text's words are its tokens' words in order; tokens repeat far more than characters, so folding and
+# tokenising each distinct token once saves most of the per-character work.
+_TOKEN_WORDS = _Memo(lambda token: tuple(_WORD.findall(fold(token))))
+
+
+def _analyse(text: str, language: str | None, tokens: list[str] | None = None) -> tuple[list[str], set[str]]:
+    """(signals in SIGNALS order, distinct folded words) of one text; ``tokens`` is text.split() if known."""
+    words = list(chain.from_iterable(map(_TOKEN_WORDS.__getitem__, text.split() if tokens is None else tokens)))
     distinct = set(words)
     fired: set[str] = set()
-    for word in distinct & _WORD_CUES.keys():
+    for word in distinct & _CUE_WORDS:
         fired |= _WORD_CUES[word]
-    if distinct & _PHRASE_STARTS:
-        for i, word in enumerate(words):
-            if word in _PHRASE_STARTS:
-                for n in (2, 3):
-                    fired |= _PHRASE_CUES.get(" ".join(words[i:i + n]), frozenset())
-    if _DIGIT.search(folded):
+    for head in distinct & _PHRASE_STARTS:
+        i = -1
+        for _ in range(words.count(head)):
+            i = words.index(head, i + 1)
+            for n in (2, 3):
+                fired |= _PHRASE_CUES.get(" ".join(words[i:i + n]), frozenset())
+    plain = _URL_OR_MENTION.sub(" ", text) if ("http" in text or "www." in text or "@" in text) else text
+    if _DIGIT.search(plain):
         fired.add("number")
-        if "%" in folded:
+        if "%" in plain or "٪" in plain:
             fired.add("percent")
-        if _YEAR.search(folded):
+        if _YEAR.search(plain):
             fired.add("date")
-    if _QUOTE.search(text):
+    if ("«" in text or "“" in text or '"' in text) and _QUOTE.search(text):
         fired.add("quotation")
-    if "قد " in folded and _HEDGE_QAD.search(folded):
+    if "قد" in distinct and _HEDGE_QAD.search(fold(text)):
         fired.add("hedge")
     if language != "ar" and _CAPITALISED.search(text):
         fired.add("named_entity")
-    stripped = folded.rstrip()
-    if stripped.endswith(("?", "؟")) or (words and words[0] in _QUESTION_WORDS):
+    if plain.rstrip().endswith(("?", "؟")) or (words and words[0] in _QUESTION_WORDS):
         fired.add("question")
     if len(words) < MIN_WORDS:
         fired.add("too_short")
-    signals = [name for name in SIGNALS if name in fired]
-    feats = {"w:0" if w.isdigit() else "w:" + w for w in distinct}
-    feats.update("s:" + _stem(w) for w in distinct if not w.isascii() and not w.isdigit())
-    return signals, feats
+    return [name for name in SIGNALS if name in fired], distinct
 
 
 def signals_of(text: str, language: str | None = None) -> list[str]:
@@ -189,8 +216,18 @@ def signals_of(text: str, language: str | None = None) -> list[str]:
 
 
 def features(text: str, language: str | None = None) -> list[str]:
-    """Sparse binary features learned on top of the signal prior: word unigrams ('w:', digits as 'w:0') and Arabic light stems ('s:')."""
-    return sorted(_analyse(text, language)[1])
+    """Sparse binary features learned on top of the signal prior: words ('w:', digits as 'w:0'), Arabic stems ('s:')."""
+    distinct = _analyse(text, language)[1]
+    feats = {"w:0" if w.isdigit() else "w:" + w for w in distinct}
+    feats.update(filter(None, map(_STEM_FEATURE.__getitem__, distinct)))
+    return sorted(feats)
+
+
+class _Weights(dict):
+    """Feature name -> learned weight; unknown features (and '') weigh 0."""
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +235,8 @@ class _LanguageModel:
     """Weights of one language's logistic regression (bias already centres the threshold at 0.5)."""
 
     bias: float
-    weights: dict[str, float]
+    weights: _Weights
+    word_weight: _Memo  # folded word -> weight of its 'w:' feature (0 for digits: 'w:0' counts once)
 
 
 @lru_cache(maxsize=4)
@@ -206,8 +244,12 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, _LanguageModel]:
     """Read the per-language weights file written by scripts/train_checkworthy.py."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {lang: _LanguageModel(float(m["bias"]), {k: float(v) for k, v in m["weights"].items()})
-                for lang, m in raw["languages"].items()}
+        models = {}
+        for lang, m in raw["languages"].items():
+            weights = _Weights((k, float(v)) for k, v in m["weights"].items())
+            word_weight = _Memo(lambda w, weights=weights: 0.0 if w.isdigit() else weights["w:" + w])
+            models[lang] = _LanguageModel(float(m["bias"]), weights, word_weight)
+        return models
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelFileError(f"cannot read check-worthiness model {path}: {exc}") from exc
 
@@ -219,17 +261,20 @@ def _sigmoid(x: float) -> float:
 
 def prior_logit(signals: Iterable[str]) -> float:
     """Sum of the hand-set SIGNAL_PRIOR weights of the fired signals."""
-    return sum(SIGNAL_PRIOR[s] for s in signals)
+    return sum(map(SIGNAL_PRIOR.__getitem__, signals))
 
 
-def score_sentence(text: str, language: str | None = None) -> CheckWorthiness:
-    """Check-worthiness of one sentence in [0, 1] (0.5 = decision threshold) with the signals that fired."""
+def score_sentence(text: str, language: str | None = None, *, tokens: list[str] | None = None) -> CheckWorthiness:
+    """Check-worthiness of one sentence in [0, 1] (0.5 = threshold) and its signals; tokens: text.split() if known."""
     language = language or detect_language(text)
-    signals, feats = _analyse(text, language)
+    signals, distinct = _analyse(text, language, tokens)
     models = load_model()
     model = models.get(language) or models["en"]
     weights = model.weights
-    logit = model.bias + prior_logit(signals) + sum(weights[f] for f in feats & weights.keys())
+    logit = (model.bias + prior_logit(signals) + sum(map(model.word_weight.__getitem__, distinct))
+             + sum(map(weights.__getitem__, set(map(_STEM_FEATURE.__getitem__, distinct)))))
+    if any(map(str.isdigit, distinct)):
+        logit += weights["w:0"]
     return CheckWorthiness(round(_sigmoid(logit), 4), signals)
 
 

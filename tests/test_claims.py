@@ -181,3 +181,19 @@ def test_score_batch_yields_id_and_score() -> None:
     assert [r["id"] for r in out] == ["a", "b"]
     assert all(set(r) == {"id", "score"} and 0.0 <= r["score"] <= 1.0 for r in out)
     assert out[0]["score"] == score_sentence(records[0]["text"], "en").score
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("نشر في الأول يوم 03 - 05 - 2016", True), ("المصدر : واس", True), ("We use cookies on this site", True),
+    ("شاركوا هذا الخبر مع أصدقائكم", True), ("Related stories: more floods", True), ("ADVERTISEMENT", True),
+    ("وقال إن التقرير نشر في صحيفة محلية أمس", False), ("The sharecropper said he was paid", False),
+    ("Advertisement revenue fell by 5% last year", False),
+])
+def test_boilerplate_patterns_with_anchors_and_optional_parts(line: str, expected: bool) -> None:
+    assert is_boilerplate(line) is expected
+
+
+@pytest.mark.parametrize("text", ["أعلنت وزارة الصحة تسجيل 1200 إصابة جديدة أمس، وفق البيان",
+                                  "Police said 5 men were arrested on Monday, according to reports."])
+def test_score_with_given_tokens_equals_plain_score(text: str) -> None:
+    assert score_sentence(text, tokens=text.split()) == score_sentence(text)
