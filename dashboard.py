@@ -7,7 +7,7 @@ from app_pages.i18n import LANGUAGES, current_language, t
 from review import users
 from review.workflow import ROLES
 
-st.set_page_config(page_title="Tabayyun · تبيّن", page_icon="🔎", layout="wide")
+st.set_page_config(page_title="Tabayyun · تبيّن", page_icon=":material/search:", layout="wide")
 
 RTL_CSS = """<style>
 [data-testid='stMain'], [data-testid='stSidebar'] { direction: rtl; text-align: right; }
@@ -32,13 +32,13 @@ def _language_switch(user: users.User) -> None:
 
 # (file under app_pages/, icon, roles that see it)
 PAGES = [
-    ("home", "🏠", ROLES),
-    ("triage", "📥", ROLES),
-    ("review", "🔍", ROLES),
-    ("signoff", "✅", ("editor", "admin")),
-    ("search", "🔎", ROLES),
-    ("imports", "📤", ROLES),
-    ("admin", "👥", ("admin",)),
+    ("home", ":material/home:", ROLES),
+    ("triage", ":material/inbox:", ROLES),
+    ("review", ":material/fact_check:", ROLES),
+    ("signoff", ":material/verified:", ("editor", "admin")),
+    ("search", ":material/search:", ROLES),
+    ("imports", ":material/upload_file:", ROLES),
+    ("admin", ":material/group:", ("admin",)),
 ]
 
 
