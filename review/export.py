@@ -17,7 +17,6 @@ from review import ratings
 DEFAULT_BASE_URL = "http://localhost:8501"
 DEFAULT_PUBLISHER = "Tabayyun"
 FORMATS = ("claimreview", "csv")
-FALSE_LABELS = ("False", "Mostly false", "Misleading")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("claim_id", "claim", "language", "label", "rating_value", "rationale", "evidence_urls",
