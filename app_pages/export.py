@@ -6,15 +6,15 @@ import datetime as dt
 import streamlit as st
 
 from app_pages.common import get_db
-from app_pages.i18n import t
-from review import export
+from app_pages.i18n import current_language, t
+from review import export, ratings
 
 
 def _preview(records: list[export.ReviewRecord]) -> None:
     """The first rows as a table (st.dataframe shows text as text)."""
     st.dataframe([{
         t("export.col_claim"): r.claim_text,
-        t("export.col_label"): r.label,
+        t("export.col_label"): ratings.rating(r.label).arabic if current_language() == "ar" else r.label,
         t("export.col_reviewer"): r.reviewer,
         t("export.col_editor"): r.editor,
         t("export.col_signed_off"): r.signed_off_at[:16].replace("T", " "),
