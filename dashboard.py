@@ -38,6 +38,8 @@ PAGES = [
     ("signoff", ":material/verified:", ("editor", "admin")),
     ("search", ":material/search:", ROLES),
     ("imports", ":material/upload_file:", ROLES),
+    ("analytics", ":material/monitoring:", ROLES),
+    ("export", ":material/download:", ROLES),
     ("admin", ":material/group:", ("admin",)),
 ]
 

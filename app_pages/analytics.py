@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.common import get_db
+from app_pages.common import get_db, run_safely
 from app_pages.i18n import current_language, t
 from db import analytics
 from review import ratings
@@ -133,3 +133,6 @@ def render() -> None:
     if outlets:
         _outlet_chart(outlets)
     _spread_chart(spread)
+
+
+run_safely(render)

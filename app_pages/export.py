@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages.common import get_db
+from app_pages.common import get_db, run_safely
 from app_pages.i18n import current_language, t
 from review import export, ratings
 
@@ -57,3 +57,6 @@ def render() -> None:
                       mime="text/csv", key="export_csv", on_click="ignore", icon="⬇️")
     st.subheader(t("export.preview"))
     _preview(records)
+
+
+run_safely(render)

@@ -17,6 +17,8 @@ from review import claim_actions, users
 from review.checkworthy import score_batch
 from review.backup import BackupError, backup
 from review.errors import ReviewError
+from review.export import DEFAULT_BASE_URL, DEFAULT_PUBLISHER, cli_export
+from review.export import FORMATS as EXPORT_FORMATS
 from review.importing import import_files
 from review.workflow import ROLES, STATUSES
 from review.ingest import FORMATS
@@ -184,6 +186,12 @@ def cmd_users(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(db: Database, args: argparse.Namespace) -> int:
+    """Write signed-off reviews as schema.org ClaimReview JSON-LD or CSV."""
+    return cli_export(db, args.format, args.since, args.out, until=args.until, base_url=args.base_url,
+                      publisher_name=args.publisher)
+
+
 def cmd_backup(db: Database, args: argparse.Namespace) -> int:
     """Write a consistent copy of the database."""
     path = backup(db, args.file)
@@ -255,6 +263,17 @@ def build_parser() -> argparse.ArgumentParser:
     q = users_sub.add_parser("set-role", help="change a user's role")
     q.add_argument("name")
     q.add_argument("role", choices=ROLES)
+
+    p = sub.add_parser("export", help="export signed-off reviews (schema.org ClaimReview JSON-LD or CSV)")
+    p.add_argument("--format", default="claimreview", choices=EXPORT_FORMATS,
+                   help="claimreview (JSON-LD, default) or csv (formula-safe, UTF-8 with BOM in files)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only reviews signed off on or after this date")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only reviews signed off on or before this date")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    p.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"address reviews are published under "
+                   f"(review url = BASE/review?claim=ID; default {DEFAULT_BASE_URL})")
+    p.add_argument("--publisher", default=DEFAULT_PUBLISHER, help="author organisation name (default: Tabayyun)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("backup", help="write a consistent copy of the database (safe while in use)")
     p.add_argument("file", metavar="FILE", help="where to write the copy")

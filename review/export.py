@@ -147,7 +147,7 @@ def _link_urls(db: Database, evidences: list[dict]) -> dict[int, str]:
 
 def review_url(base_url: str, claim_id: int) -> str:
     """The stable address of one published review."""
-    return f"{base_url.rstrip('/')}/?claim={claim_id}"
+    return f"{base_url.rstrip('/')}/review?claim={claim_id}"
 
 
 def _creative_work(appearance: Appearance) -> dict:

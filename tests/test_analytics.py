@@ -7,6 +7,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_helpers import app
+
 from db import analytics, open_db
 from review import users
 from tests.test_export import A_TEXT, build_desk
@@ -109,34 +111,16 @@ def test_outlets_and_claim_spread(desk):
 
 # --- AppTest: the pages' render() run the way dashboard.py runs them (login state, run_safely) ---
 
-def _page_script(page: str) -> None:
-    import streamlit as st
-
-    from app_pages import analytics, export
-    from app_pages.auth import current_user
-    from app_pages.common import get_db, run_safely
-
-    db = get_db()
-    try:
-        user = current_user(db)
-    finally:
-        db.close()
-    if user is None:
-        st.stop()
-    st.session_state.current_user = user
-    run_safely({"analytics": analytics, "export": export}[page].render)
-
-
 def _page(path, monkeypatch, page: str, user: str, language: str = "en") -> AppTest:
-    monkeypatch.setenv("TABAYYUN_DB", str(path))
-    monkeypatch.setenv("TABAYYUN_SECRET_KEY", "test-secret")
+    """The real dashboard, already logged in as ``user``, switched to ``page``."""
     db = open_db(path)
     user_id = users.get_user(db, user).id
     db.close()
-    at = AppTest.from_function(_page_script, kwargs={"page": page}, default_timeout=60)
+    at = app(path, monkeypatch)
     at.session_state["user_id"] = user_id
     at.session_state["ui_language"] = language
     at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     return at
 

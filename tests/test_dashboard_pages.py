@@ -48,9 +48,9 @@ def _proposed(db_path) -> int:
 
 
 ROLE_PAGES = {
-    "admin": ["home", "triage", "review", "signoff", "search", "imports", "admin"],
-    "editor": ["home", "triage", "review", "signoff", "search", "imports"],
-    "reviewer": ["home", "triage", "review", "search", "imports"],
+    "admin": ["home", "triage", "review", "signoff", "search", "imports", "analytics", "export", "admin"],
+    "editor": ["home", "triage", "review", "signoff", "search", "imports", "analytics", "export"],
+    "reviewer": ["home", "triage", "review", "search", "imports", "analytics", "export"],
 }
 
 

@@ -132,7 +132,7 @@ def test_claimreview_structure_and_values(desk):
     for review in reviews:
         assert_claimreview(review)
     by_url = {r["url"]: r for r in reviews}
-    a = by_url[f"https://desk.example/?claim={ids['A']}"]
+    a = by_url[f"https://desk.example/review?claim={ids['A']}"]
     assert a["claimReviewed"] == A_TEXT and a["inLanguage"] == "ar"
     assert a["reviewRating"]["ratingValue"] == 1 and a["reviewRating"]["alternateName"] == "False"
     assert a["datePublished"] == records[0].signed_off_at[:10]
@@ -141,10 +141,10 @@ def test_claimreview_structure_and_values(desk):
     assert claim["firstAppearance"]["url"] == "https://dailypost.example/p/7"
     assert claim["firstAppearance"]["publisher"]["name"] == "Daily Post"
     assert sorted(w["datePublished"] for w in claim["appearance"]) == ["2025-02-20", "2025-03-01", "2025-03-05"]
-    b = by_url[f"https://desk.example/?claim={ids['B']}"]
+    b = by_url[f"https://desk.example/review?claim={ids['B']}"]
     assert b["reviewRating"]["ratingValue"] == 3 and "datePublished" not in b["itemReviewed"]
     assert b["itemReviewed"]["firstAppearance"]["publisher"]["name"] == "Gulf Wire, Ltd."
-    c = by_url[f"https://desk.example/?claim={ids['C']}"]
+    c = by_url[f"https://desk.example/review?claim={ids['C']}"]
     assert c["itemReviewed"] == {"@type": "Claim"} and "ratingValue" not in c["reviewRating"]
 
 
