@@ -1,0 +1,206 @@
+"""End to end in a real browser (Debian chromium via playwright): from an empty desk to a published review.
+
+first admin → add a reviewer and an editor → import the sample page (+ coverage) → open the Palmyra claim →
+confirm a coverage link → verdict as the reviewer → sign-off as the editor → download and check the ClaimReview.
+A screenshot of every page visited goes to artifacts/e2e/ (git-ignored). With TABAYYUN_UPDATE_SCREENSHOTS=1 the
+README's screenshots under docs/screenshots/ are refreshed from this run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+import pytest
+
+from app_pages.i18n import catalogue
+from tests.browser import ARGS, CHROMIUM, ROOT, streamlit_server
+
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+DOCS = ROOT / "docs" / "screenshots"
+UPLOADS = [ROOT / "samples" / "aggregator-page-ar.txt", ROOT / "tests" / "fixtures" / "e2e" / "palmyra-coverage.jsonl"]
+PASSWORD = {"boss": "boss-password-1", "rita": "rita-password-1", "eddie": "eddie-password-1"}
+TIMEOUT = 30_000
+
+
+class Desk:
+    """Small helpers over a playwright page showing the dashboard."""
+
+    def __init__(self, page, url: str) -> None:
+        self.page, self.url, self.shots = page, url, 0
+
+    def shot(self, name: str) -> Path:
+        self.page.wait_for_timeout(600)  # let the websocket finish painting
+        self.shots += 1
+        path = ARTIFACTS / f"{self.shots:02d}-{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def wait_text(self, text: str) -> None:
+        self.page.get_by_text(text).first.wait_for(timeout=TIMEOUT)
+
+    def goto(self, path: str, heading: str) -> None:
+        self.page.goto(f"{self.url}/{path}")
+        self.page.get_by_role("heading", name=heading).first.wait_for(timeout=TIMEOUT)
+
+    def form(self, index: int = 0):
+        return self.page.locator("[data-testid='stForm']").nth(index)
+
+    def select(self, scope, label: str, option: str) -> None:
+        scope.get_by_label(label, exact=True).click()
+        self.page.get_by_role("option", name=option, exact=True).click()
+
+    def log_in(self, name: str) -> None:
+        self.page.goto(self.url)
+        self.page.get_by_label("User name").fill(name)
+        self.page.get_by_label("Password", exact=True).fill(PASSWORD[name])
+        self.page.get_by_role("button", name="Log in").click()
+        self.page.get_by_role("heading", name="Tabayyun · تبيّن").wait_for(timeout=TIMEOUT)
+
+    def log_out(self) -> None:
+        self.page.get_by_role("button", name="Log out").click()
+        self.page.get_by_role("heading", name="Log in to Tabayyun").wait_for(timeout=TIMEOUT)
+
+
+def wait_db(db_path: Path, sql: str, params: list, expected, timeout: float = 30) -> None:
+    """Poll the database until ``sql`` returns ``expected`` (the UI action has been committed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(db_path) as conn:
+            row = conn.execute(sql, params).fetchone()
+        got = row[0] if row else None
+        if got == expected:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{sql} {params}: expected {expected!r}, got {got!r}")
+        time.sleep(0.2)
+
+
+def _claim_id(db_path: Path, needle: str) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT id FROM claims WHERE text LIKE ? ORDER BY score DESC",
+                            [f"%{needle}%"]).fetchone()[0]
+
+
+def test_first_admin_to_published_claimreview(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium")
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    db_path = tmp_path / "e2e.db"
+    with streamlit_server(db_path, ARTIFACTS / "streamlit.log") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
+        desk = Desk(context.new_page(), url)
+        page = desk.page
+
+        # 1. First start: create the first admin.
+        page.goto(url)
+        page.get_by_role("heading", name="Welcome to Tabayyun").wait_for(timeout=TIMEOUT)
+        desk.shot("first-admin")
+        page.get_by_label("User name").fill("boss")
+        page.get_by_label("Password", exact=True).fill(PASSWORD["boss"])
+        page.get_by_label("Repeat password", exact=True).fill(PASSWORD["boss"])
+        page.get_by_role("button", name="Create the first admin").click()
+        page.get_by_role("heading", name="Tabayyun · تبيّن").wait_for(timeout=TIMEOUT)
+        desk.shot("home")
+        page.wait_for_timeout(1500)  # the session cookie is written by the page after login
+        page.reload()  # the session survives a reload
+        page.get_by_role("heading", name="Tabayyun · تبيّن").wait_for(timeout=TIMEOUT)
+
+        # 2. Add a reviewer and an editor.
+        desk.goto("admin", "Admin")
+        for name, role in (("rita", "reviewer"), ("eddie", "editor")):
+            form = desk.form(0)
+            form.get_by_label("User name").fill(name)
+            form.get_by_label("Password", exact=True).fill(PASSWORD[name])
+            desk.select(form, "Role", role)
+            form.get_by_role("button", name="Add user").click()
+            wait_db(db_path, "SELECT role FROM users WHERE name = ?", [name], role)
+        desk.shot("admin")
+
+        # 3. Import the sample aggregator page and a small coverage feed.
+        desk.goto("imports", "Import")
+        page.locator("input[type=file]").set_input_files([str(p) for p in UPLOADS])
+        page.get_by_role("button", name="Import", exact=True).click()
+        desk.wait_text("2 file(s) processed, 0 failed.")
+        desk.shot("import")
+
+        # 4. The triage queue lists the claims.
+        desk.goto("triage", "Triage queue")
+        desk.wait_text("claims match")
+        desk.shot("triage")
+        palmyra = _claim_id(db_path, "استعادة النظام السوري لمدينة تدمر")
+
+        # 5. Open the Palmyra claim (deep link) and confirm a suggested coverage link.
+        desk.goto(f"review?claim={palmyra}", "Claim review")
+        desk.wait_text(f"Claim #{palmyra}")
+        desk.shot("review-admin")
+        page.get_by_role("button", name="Confirm").first.click()
+        wait_db(db_path, "SELECT count(*) FROM coverage_links WHERE claim_id = ? AND status = 'confirmed'",
+                [palmyra], 1)
+        desk.log_out()
+
+        # 6. The reviewer takes the claim and records a verdict.
+        desk.log_in("rita")
+        desk.goto(f"review?claim={palmyra}", "Claim review")
+        page.get_by_role("button", name="Assign to me").click()
+        wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "in_review")
+        form = page.locator("[data-testid='stForm']").filter(has_text="Propose verdict")
+        desk.select(form, "Rating", "Unverifiable — لا يمكن التحقق")
+        form.get_by_label("Rationale").fill("The Daily Mail itself could not verify the leaked documents; "
+                                            "no independent source confirms the deal.")
+        form.get_by_label("Evidence URLs", exact=False).fill("https://example.org/e2e/sky-leak-en")
+        form.get_by_role("button", name="Propose verdict").click()
+        wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "verdict_proposed")
+        desk.shot("review-verdict")
+        desk.log_out()
+
+        # 7. The editor signs it off.
+        desk.log_in("eddie")
+        desk.goto("signoff", "Sign-off")
+        desk.shot("signoff")
+        page.get_by_role("button", name="Approve and publish").first.click()
+        wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "signed_off")
+
+        # 8. Download the ClaimReview export and check it.
+        desk.goto("export", "Export published reviews")
+        desk.shot("export")
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download ClaimReview (JSON-LD)").click()
+        exported = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+        reviews = exported if isinstance(exported, list) else exported.get("@graph", [exported])
+        assert len(reviews) == 1
+        review = reviews[0]
+        assert review["@type"] == "ClaimReview" and "تدمر" in review["claimReviewed"]
+        assert review["reviewRating"]["alternateName"] == "Unverifiable"
+        assert review["itemReviewed"]["@type"] == "Claim"
+        assert review["itemReviewed"]["firstAppearance"]["datePublished"] == "2016-05-03"
+        assert review["url"].endswith(f"/review?claim={palmyra}")
+
+        # 9. The same pages in Arabic, laid out right to left (and the README's screenshots).
+        desk.goto("analytics", catalogue("en")["analytics.title"])
+        desk.shot("analytics")
+        page.get_by_text("العربية", exact=True).click()
+        page.get_by_text("تسجيل الخروج").first.wait_for(timeout=TIMEOUT)
+        desk.goto("triage", "قائمة الفرز")
+        triage_ar = desk.shot("triage-ar")
+        assert page.locator("[data-testid='stMain']").evaluate("e => getComputedStyle(e).direction") == "rtl"
+        desk.goto(f"review?claim={palmyra}", "مراجعة الادعاء")
+        review_ar = desk.shot("review-ar")
+        page.get_by_text("English", exact=True).click()
+        desk.goto("triage", "Triage queue")
+        triage_en = desk.shot("triage-en")
+        desk.goto(f"review?claim={palmyra}", "Claim review")
+        review_en = desk.shot("review-en")
+        browser.close()
+
+    if os.environ.get("TABAYYUN_UPDATE_SCREENSHOTS"):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        for src, name in ((triage_en, "triage-en"), (triage_ar, "triage-ar"), (review_en, "review-en"),
+                          (review_ar, "review-ar")):
+            shutil.copyfile(src, DOCS / f"{name}.png")
