@@ -55,7 +55,7 @@ def show_error(exc: Exception) -> None:
     kinds = {ConflictError: "error.conflict", PermissionDenied: "error.permission", WorkflowError: "error.workflow",
              ValidationError: "error.validation", NotFoundError: "error.not_found"}
     key = next((k for cls, k in kinds.items() if isinstance(exc, cls)), "error.refused")
-    st.error(t(key, detail=str(exc)))
+    st.error(t(key, detail=md_plain(exc)))
 
 
 def text_block(text: str | None, *, muted: bool = False) -> None:
@@ -121,3 +121,11 @@ def rich_block(inner_html: str) -> None:
     """Show already-escaped HTML (from marked_html) in its own text direction."""
     st.html(f'<div dir="auto" style="white-space: pre-wrap; unicode-bidi: plaintext; line-height: 1.7">'
             f"{inner_html}</div>")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_plain(value: object) -> str:
+    """``value`` made inert for Streamlit labels and captions, which render Markdown (links, images)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value if value is not None else ""))

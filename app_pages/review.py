@@ -1,13 +1,14 @@
 """Claim review: the claim in its source, where it appeared, coverage, verdict, comments and history."""
 from __future__ import annotations
 
+import html
 import json
 
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (current_user, get_db, marked_html, rich_block, run_safely, show_error, text_block,
-                              word_spans)
+from app_pages.common import (current_user, get_db, marked_html, md_plain, rich_block, run_safely, show_error,
+                              text_block, word_spans)
 from app_pages.i18n import t
 from db import queries
 from review import audit, matching, ratings, reviewing, users
@@ -50,15 +51,15 @@ def _header(claim: dict) -> None:
     c4.metric(t("review.appearances"), claim["appearance_count"])
     st.caption(t("review.signals", signals=signals or "—"))
     if claim["status_reason"]:
-        st.caption(t("review.reason", reason=claim["status_reason"]))
+        text_block(t("review.reason", reason=claim["status_reason"]), muted=True)
 
 
 def _source(claim: dict) -> None:
     if claim["item_id"] is None:
         st.caption(t("review.no_source"))
         return
-    with st.expander(t("review.source", outlet=claim["outlet"] or "—", date=claim["published"] or "—"),
-                     expanded=True):
+    label = t("review.source", outlet=md_plain(claim["outlet"] or "—"), date=md_plain(claim["published"] or "—"))
+    with st.expander(label, expanded=True):
         full = f"{claim['item_title']}\n\n{claim['item_body']}"
         rich_block(marked_html(full, [(claim["span_start"], claim["span_end"])]))
 
@@ -68,6 +69,8 @@ def _timeline(db, claim_id: int) -> None:
     st.markdown(f"#### {t('review.where')}")
     dated = [a for a in seen if a["published"]]
     if dated:
+        dated = [{**a, "title": html.escape(a["title"] or ""), "outlet": html.escape(a["outlet"] or "—")}
+                 for a in dated]  # plotly renders some HTML in labels: keep article text inert
         fig = px.scatter(dated, x="published", y="outlet", hover_name="title",
                          labels={"published": t("review.date"), "outlet": t("review.outlet")},
                          title=t("review.timeline_title", n=len(seen)))
@@ -90,7 +93,7 @@ def _coverage(db, claim: dict, user) -> None:
             st.markdown(f"**{link['score']:.2f}** · {t('link.' + link['status'])} · {t('stance.' + link['stance'])}"
                         f" · `{link['method']}`")
             rich_block(marked_html(link["title"] or "", word_spans(link["title"] or "", shared)))
-            st.caption(f"{link['outlet'] or '—'} · {link['published'] or '—'} · {t('kind.' + link['kind'])}")
+            text_block(f"{link['outlet'] or '—'} · {link['published'] or '—'} · {t('kind.' + link['kind'])}", muted=True)
             details = []
             for key in ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names"):
                 if why.get(key):

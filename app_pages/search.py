@@ -37,7 +37,7 @@ def render() -> None:
             with st.container(border=True):
                 st.markdown(f"**{match.score:.2f}** · {t('kind.' + item['kind'])} · `{match.method}`")
                 rich_block(marked_html(item["title"] or "", word_spans(item["title"] or "", shared)))
-                st.caption(f"{item['outlet'] or '—'} · {item['published'] or '—'} · #{match.item_id}")
+                text_block(f"{item['outlet'] or '—'} · {item['published'] or '—'} · #{match.item_id}", muted=True)
                 lead = (item["body"] or "")[:400]
                 if lead:
                     rich_block(marked_html(lead, word_spans(lead, shared)))
