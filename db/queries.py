@@ -37,44 +37,36 @@ CLAIM_SORTS = {
 }
 
 
+# filter name -> SQL condition with one "?" for its value
+_SIMPLE_FILTERS = {
+    "min_score": "c.score >= ?",
+    "max_score": "c.score <= ?",
+    "outlet": "c.id IN (SELECT a.claim_id FROM claim_appearances a JOIN items i ON i.id = a.item_id "
+              "WHERE i.outlet = ?)",
+    "since": "c.last_seen >= ?",
+    "until": "c.first_seen <= ?",
+    "language": "c.language = ?",
+    "norm_query": "instr(c.norm_text, ?) > 0",
+}
+
+
 def _claim_filters(f: dict) -> tuple[str, list]:
-    """WHERE clause and parameters for the triage filters (all optional)."""
+    """WHERE clause and parameters for the triage filters (all optional; values are always bound)."""
     where, params = [], []
-    if f.get("status"):
-        statuses = [f["status"]] if isinstance(f["status"], str) else list(f["status"])
-        where.append(f"c.status IN ({','.join('?' * len(statuses))})")
-        params += statuses
-    if f.get("min_score") is not None:
-        where.append("c.score >= ?")
-        params.append(f["min_score"])
-    if f.get("max_score") is not None:
-        where.append("c.score <= ?")
-        params.append(f["max_score"])
-    if f.get("outlet"):
-        where.append("c.id IN (SELECT a.claim_id FROM claim_appearances a JOIN items i ON i.id = a.item_id "
-                     "WHERE i.outlet = ?)")
-        params.append(f["outlet"])
-    if f.get("since"):
-        where.append("c.last_seen >= ?")
-        params.append(f["since"])
-    if f.get("until"):
-        where.append("c.first_seen <= ?")
-        params.append(f["until"])
-    if f.get("assignee"):
-        if f["assignee"] == "-":
-            where.append("c.assignee_id IS NULL")
-        else:
-            where.append("c.assignee_id = (SELECT id FROM users WHERE name = ?)")
-            params.append(f["assignee"])
-    if f.get("language"):
-        where.append("c.language = ?")
-        params.append(f["language"])
-    if f.get("norm_query"):
-        where.append("instr(c.norm_text, ?) > 0")
-        params.append(f["norm_query"])
-    if f.get("ids") is not None:
-        where.append(f"c.id IN ({','.join('?' * len(f['ids'])) or 'NULL'})")
-        params += list(f["ids"])
+    for name, condition in _SIMPLE_FILTERS.items():
+        if f.get(name) is not None and f.get(name) != "":
+            where.append(condition)
+            params.append(f[name])
+    for name, column in (("status", "c.status"), ("ids", "c.id")):
+        if f.get(name) is not None:
+            values = [f[name]] if isinstance(f[name], str) else list(f[name])
+            where.append(f"{column} IN ({','.join('?' * len(values)) or 'NULL'})")
+            params += values
+    if f.get("assignee") == "-":
+        where.append("c.assignee_id IS NULL")
+    elif f.get("assignee"):
+        where.append("c.assignee_id = (SELECT id FROM users WHERE name = ?)")
+        params.append(f["assignee"])
     return ("WHERE " + " AND ".join(where)) if where else "", params
 
 
