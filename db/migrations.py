@@ -160,6 +160,22 @@ CREATE TABLE settings (
 
 
 @migrations()
+def m002_matching_index(db: Database) -> None:
+    """Coverage matching: FTS5 over items' analysed title+lead and over claims, with vocabularies."""
+    # Columns hold analysed terms (review.matching.analysis); rowid = items.id / claims.id.
+    # tokenchars '.' keeps a decimal value such as 36.7 as one term.
+    _run(db, """
+CREATE VIRTUAL TABLE match_items_fts USING fts5(
+    title, lead, tokenize = 'unicode61 remove_diacritics 0 tokenchars ''.''');
+INSERT INTO match_items_fts(match_items_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
+CREATE VIRTUAL TABLE match_items_vocab USING fts5vocab(match_items_fts, 'row');
+CREATE VIRTUAL TABLE match_claims_fts USING fts5(
+    terms, tokenize = 'unicode61 remove_diacritics 0 tokenchars ''.''');
+CREATE VIRTUAL TABLE match_claims_vocab USING fts5vocab(match_claims_fts, 'row')
+""")
+
+
+@migrations()
 def m003_sessions(db: Database) -> None:
     """Login sessions: only a hash of each token is stored, so a leaked database cannot log anyone in."""
     _run(db, """
