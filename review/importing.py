@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.connection import write_transaction
-from review import text
+from review import matching, text
 from review.audit import record_event
 from review.claims import extract_claims
 from review.ingest import IngestError, iter_articles
@@ -33,6 +33,7 @@ class FileResult:
     imported: int = 0
     duplicates: int = 0
     claims: int = 0
+    links: int = 0
     error: IngestError | None = None
     skipped: list[IngestError] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list, repr=False)
@@ -122,6 +123,7 @@ def store_articles(db: Database, articles: Iterable[Article], result: FileResult
                    progress: ProgressFn | None = None, *, claims: bool = True) -> None:
     """Insert articles (and, unless ``claims`` is False, their claims) in the caller's transaction."""
     touched: list[int] = []
+    created_before = db.execute("SELECT coalesce(max(id), 0) FROM claims").fetchone()[0]
     for n, article in enumerate(articles, 1):
         language = article.language or text.detect_language(f"{article.title} {article.body[:500]}")
         item_id = _insert_item(db, article, language)
@@ -137,6 +139,12 @@ def store_articles(db: Database, articles: Iterable[Article], result: FileResult
         if progress and n % 500 == 0:
             progress(n)
     refresh_claim_stats(db, touched)
+    new_claims = [r[0] for r in db.execute("SELECT id FROM claims WHERE id > ?", [created_before]).fetchall()]
+    matching.index_items(db, result.item_ids)
+    matching.index_claims(db, new_claims)
+    # New items against the open claims (this file's new claims included), then new claims against older items.
+    result.links += matching.suggest_for_items(db, result.item_ids)
+    # result.links += matching.suggest_for_claims(db, new_claims)
 
 
 def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str = "system",
