@@ -11,7 +11,7 @@ from app_pages.common import (current_user, get_db, marked_html, md_plain, rich_
                               text_block, word_spans)
 from app_pages.i18n import t
 from db import queries
-from review import audit, matching, ratings, reviewing, users
+from review import audit, coverage, matching, ratings, reviewing, users
 from review.errors import ReviewError
 
 STANCES = ("supports", "refutes", "discusses", "unknown")
@@ -220,6 +220,8 @@ def render() -> None:
         st.success(flash)
     db = get_db()
     try:
+        if queries.claim_detail(db, claim_id) is not None:
+            coverage.ensure_matched(db, claim_id)  # a claim a bulk import left pending gets its coverage now
         claim = queries.claim_detail(db, claim_id)
         if claim is None:
             st.warning(t("review.missing", id=claim_id))

@@ -203,6 +203,15 @@ CREATE INDEX claims_status_rank ON claims(status, triage_rank DESC)
 """)
 
 
+@migrations()
+def m005_claim_matching_state(db: Database) -> None:
+    """When a claim was last matched against all items; NULL = pending (big imports defer it)."""
+    _run(db, """
+ALTER TABLE claims ADD COLUMN matched_at TEXT;
+CREATE INDEX claims_unmatched ON claims(id) WHERE matched_at IS NULL
+""")
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from db.connection import write_transaction
-from review import reviewing, text, workflow
+from review import coverage, matching, reviewing, text, workflow
 from review.audit import record_event
 from review.checkworthy import score_sentence
 from review.errors import NotFoundError, ValidationError, WorkflowError
@@ -40,6 +40,9 @@ def add_claim(db: Database, actor: str | None, claim_text: str, *, item_id: int 
         claim_id, created = add_claim_appearance(db, claim_text, item_id=item_id, span=span, score=judged.score,
                                                  signals=judged.signals, language=language, origin="manual")
         refresh_claim_stats(db, [claim_id])
+        if created:
+            matching.index_claims(db, [claim_id])
+            coverage.match_claims_now(db, [claim_id])
         record_event(db, actor=name, action="claim.add" if created else "claim.add_appearance", entity="claim",
                      entity_id=claim_id, after={"text": claim_text, "item_id": item_id, "score": judged.score})
     return {"id": claim_id, "created": created, "score": judged.score, "signals": judged.signals}

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from db import open_db, resolve_db_path
 from db import queries
-from review import claim_actions, users
+from review import claim_actions, coverage, users
 from review.checkworthy import score_batch
 from review.backup import BackupError, backup
 from review.errors import ReviewError
@@ -154,6 +154,30 @@ def cmd_checkworthy(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_match(db: Database, args: argparse.Namespace) -> int:
+    """Ad-hoc coverage lookup for one text or a JSONL batch; or match the pending claims."""
+    if args.pending:
+        progress = _Progress("pending claims")
+        done, links = coverage.match_pending(db, progress=progress)
+        progress.done()
+        print(f"matched {done} pending claims, {links} coverage links suggested")
+        return EXIT_OK
+    if bool(args.text) == bool(args.batch):
+        raise CliError("give either TEXT or --batch FILE (or --pending)")
+    queries_in = _jsonl_records(args.batch, ("id", "text")) if args.batch else [{"id": None, "text": args.text}]
+    records = [(r["id"], r["text"]) for r in queries_in]  # validate the whole batch before printing
+    for result in coverage.lookup(db, records, limit=args.limit):
+        if args.batch or args.json:
+            slim = [{k: r[k] for k in ("item_id", "source_id", "title", "outlet", "published", "score", "method")}
+                    for r in result["results"]]
+            print(json.dumps({"id": result["id"], "results": slim} if args.batch else slim, ensure_ascii=False))
+        else:
+            for r in result["results"]:
+                print(f"{r['score']:.2f}  #{r['item_id']:<6} {r['outlet'] or '':<14.14} {r['published'] or '':<10} "
+                      f"{r['title'][:80]}")
+    return EXIT_OK
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -247,6 +271,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help='lines {"id", "text", "language"}; "-" reads standard input')
     p.add_argument("--json", action="store_true", help="JSON lines output (the only format; kept for symmetry)")
     p.set_defaults(func=cmd_checkworthy)
+
+    p = sub.add_parser("match", help="find the coverage of a text, a JSONL batch, or the pending claims")
+    p.add_argument("text", nargs="?", metavar="TEXT", help="the claim or text to look up")
+    p.add_argument("--batch", metavar="QUERIES.jsonl", help='lines {"id", "text"}; "-" reads standard input')
+    p.add_argument("--pending", action="store_true",
+                   help="match every claim a bulk import left pending against all items")
+    p.add_argument("--limit", type=_positive_int, default=10, help="results per query (default 10)")
+    p.add_argument("--json", action="store_true", help="JSON output (one line per query with --batch)")
+    p.set_defaults(func=cmd_match)
 
     p = sub.add_parser("users", help="manage user accounts and roles")
     p.set_defaults(func=cmd_users)

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.connection import write_transaction
-from review import matching, text
+from review import coverage, text
 from review.audit import record_event
 from review.claims import extract_claims
 from review.ingest import IngestError, iter_articles
@@ -140,11 +140,7 @@ def store_articles(db: Database, articles: Iterable[Article], result: FileResult
             progress(n)
     refresh_claim_stats(db, touched)
     new_claims = [r[0] for r in db.execute("SELECT id FROM claims WHERE id > ?", [created_before]).fetchall()]
-    matching.index_items(db, result.item_ids)
-    matching.index_claims(db, new_claims)
-    # New items against the open claims (this file's new claims included), then new claims against older items.
-    result.links += matching.suggest_for_items(db, result.item_ids)
-    # result.links += matching.suggest_for_claims(db, new_claims)
+    result.links += coverage.on_import(db, result.item_ids, new_claims)
 
 
 def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str = "system",

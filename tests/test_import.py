@@ -24,7 +24,7 @@ BAD = ["bad-utf8.jsonl", "binary.jsonl", "empty.jsonl", "invalid-line3.jsonl", "
 def snapshot(db) -> dict:
     """Every row of every table: to prove a failed import changed nothing."""
     tables = [t for t in db.table_names() if not t.startswith("_")]
-    return {t: db.execute(f"SELECT * FROM [{t}] ORDER BY rowid").fetchall() for t in tables}
+    return {t: sorted(db.execute(f"SELECT * FROM [{t}]").fetchall(), key=repr) for t in tables}
 
 
 def cli(db_path: Path, *args: str) -> subprocess.CompletedProcess:

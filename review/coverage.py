@@ -1,0 +1,89 @@
+"""Coverage use cases around the matcher: inline suggestions on import, the pending queue, ad-hoc lookups."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from db.connection import write_transaction
+from review import matching
+
+INLINE_CLAIMS = 200  # an import with at most this many new claims matches them at once; bigger ones defer
+BATCH = 100  # pending claims matched per transaction (short transactions keep the dashboard responsive)
+
+
+def _mark_matched(db: Database, claim_ids: list[int]) -> None:
+    marks = ",".join("?" * len(claim_ids))
+    db.execute(f"UPDATE claims SET matched_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id IN ({marks})",
+               claim_ids)
+
+
+def match_claims_now(db: Database, claim_ids: list[int]) -> int:
+    """Inside the caller's transaction: suggest coverage for these claims and mark them matched."""
+    if not claim_ids:
+        return 0
+    links = matching.suggest_for_claims(db, claim_ids)
+    _mark_matched(db, claim_ids)
+    return links
+
+
+def on_import(db: Database, item_ids: list[int], new_claim_ids: list[int]) -> int:
+    """Index what a file brought and suggest coverage; returns the number of new suggested links.
+
+    New items are matched against the claims that were open before this file (its own claims are indexed
+    only afterwards, so they cannot crowd the older ones out of the candidates). New claims are matched against
+    all items, this file's included, at once when there are few of them; a bulk import leaves them pending for
+    ``match_pending`` (run by `python -m review match --pending`, and for one claim when a reviewer opens it).
+    """
+    matching.index_items(db, item_ids)
+    links = matching.suggest_for_items(db, item_ids)
+    matching.index_claims(db, new_claim_ids)
+    if len(new_claim_ids) <= INLINE_CLAIMS:
+        links += match_claims_now(db, new_claim_ids)
+    return links
+
+
+def pending_count(db: Database) -> int:
+    """Claims not yet matched against all items."""
+    return db.execute("SELECT count(*) FROM claims WHERE matched_at IS NULL").fetchone()[0]
+
+
+def match_pending(db: Database, *, limit: int | None = None, progress=None) -> tuple[int, int]:
+    """Match pending claims in short transactions; returns (claims matched, links suggested)."""
+    done = links = 0
+    while limit is None or done < limit:
+        size = BATCH if limit is None else min(BATCH, limit - done)
+        with write_transaction(db):
+            ids = [r[0] for r in db.execute("SELECT id FROM claims WHERE matched_at IS NULL ORDER BY id LIMIT ?",
+                                            [size]).fetchall()]
+            if not ids:
+                break
+            links += match_claims_now(db, ids)
+        done += len(ids)
+        if progress:
+            progress(done)
+    return done, links
+
+
+def ensure_matched(db: Database, claim_id: int) -> None:
+    """Match one claim now if it is still pending (the review page calls this when a claim is opened)."""
+    with write_transaction(db):
+        if db.execute("SELECT 1 FROM claims WHERE id = ? AND matched_at IS NULL", [claim_id]).fetchone():
+            match_claims_now(db, [claim_id])
+
+
+def lookup(db: Database, texts: Iterable[tuple[object, str]], *, limit: int = 10) -> Iterable[dict]:
+    """Ad-hoc matching for (id, text) pairs: one result dict per input, best items first (read-only)."""
+    for ident, query in texts:
+        matches = matching.search(db, query, limit=limit)
+        items = {}
+        if matches:
+            marks = ",".join("?" * len(matches))
+            for row in db.execute(f"SELECT id, source_id, title, outlet, published, url, kind FROM items "
+                                  f"WHERE id IN ({marks})", [m.item_id for m in matches]).fetchall():
+                items[row[0]] = row
+        yield {"id": ident, "results": [
+            {"item_id": m.item_id, "source_id": items[m.item_id][1], "title": items[m.item_id][2],
+             "outlet": items[m.item_id][3], "published": items[m.item_id][4], "url": items[m.item_id][5],
+             "kind": items[m.item_id][6], "score": round(m.score, 4), "method": m.method,
+             "explanation": m.explanation} for m in matches]}
