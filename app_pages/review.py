@@ -13,6 +13,7 @@ from app_pages.i18n import t
 from db import queries
 from review import audit, coverage, matching, ratings, reviewing, users
 from review.errors import ReviewError
+from review.workflow import TRANSITIONS
 
 STANCES = ("supports", "refutes", "discusses", "unknown")
 
@@ -54,14 +55,31 @@ def _header(claim: dict) -> None:
         text_block(t("review.reason", reason=claim["status_reason"]), muted=True)
 
 
+def _context(full: str, start: int | None, end: int | None, around: int = 1) -> tuple[str, int, int]:
+    """The paragraphs around a span (one either side) and the span's offsets inside that excerpt."""
+    if start is None or end is None:
+        return full[:600], 0, 0
+    bounds, pos = [], 0
+    for para in full.split("\n\n"):
+        bounds.append((pos, pos + len(para)))
+        pos += len(para) + 2
+    hit = next((i for i, (a, b) in enumerate(bounds) if a <= start <= b), 0)
+    lo, hi = bounds[max(0, hit - around)][0], bounds[min(len(bounds) - 1, hit + around)][1]
+    return full[lo:hi], start - lo, end - lo
+
+
 def _source(claim: dict) -> None:
     if claim["item_id"] is None:
         st.caption(t("review.no_source"))
         return
     label = t("review.source", outlet=md_plain(claim["outlet"] or "—"), date=md_plain(claim["published"] or "—"))
-    with st.expander(label, expanded=True):
-        full = f"{claim['item_title']}\n\n{claim['item_body']}"
-        rich_block(marked_html(full, [(claim["span_start"], claim["span_end"])]))
+    full = f"{claim['item_title']}\n\n{claim['item_body']}"
+    with st.container(border=True):
+        st.caption(label)
+        excerpt, start, end = _context(full, claim["span_start"], claim["span_end"])
+        rich_block(marked_html(excerpt, [(start, end)]))
+        with st.expander(t("review.full_text")):
+            rich_block(marked_html(full, [(claim["span_start"], claim["span_end"])]))
 
 
 def _timeline(db, claim_id: int) -> None:
@@ -102,6 +120,8 @@ def _coverage(db, claim: dict, user) -> None:
                 text_block(" · ".join(details), muted=True)
             if link["url"]:
                 st.link_button(t("review.open_source"), link["url"])
+            if claim["status"] not in TRANSITIONS["decide_link"][0]:
+                continue  # published, dismissed or merged: coverage decisions are closed
             c1, c2, c3 = st.columns([2, 1, 1])
             stance = c1.selectbox(t("review.stance"), STANCES, index=STANCES.index(link["stance"]),
                                   format_func=lambda s: t(f"stance.{s}"), key=f"review_stance_{link['id']}")
@@ -114,6 +134,8 @@ def _coverage(db, claim: dict, user) -> None:
 
 
 def _search(db, claim: dict, user) -> None:
+    if claim["status"] not in TRANSITIONS["decide_link"][0]:
+        return
     with st.expander(t("review.search")):
         with st.form("review_search_form"):
             query = st.text_input(t("review.search_box"), value="", max_chars=1000, key="review_search")

@@ -47,11 +47,11 @@ class Desk:
         self.page.goto(f"{self.url}/{path}")
         self.page.get_by_role("heading", name=heading).first.wait_for(timeout=TIMEOUT)
 
-    def form(self, index: int = 0):
-        return self.page.locator("[data-testid='stForm']").nth(index)
-
     def select(self, scope, label: str, option: str) -> None:
-        scope.get_by_label(label, exact=True).click()
+        """Pick an option of a Streamlit selectbox by typing into its search (long lists are virtualised)."""
+        box = scope.get_by_label(label, exact=True)
+        box.click()
+        self.page.keyboard.type(option.split(" — ")[0])
         self.page.get_by_role("option", name=option, exact=True).click()
 
     def log_in(self, name: str) -> None:
@@ -115,12 +115,13 @@ def test_first_admin_to_published_claimreview(tmp_path):
         # 2. Add a reviewer and an editor.
         desk.goto("admin", "Admin")
         for name, role in (("rita", "reviewer"), ("eddie", "editor")):
-            form = desk.form(0)
-            form.get_by_label("User name").fill(name)
+            form = page.locator("[data-testid='stForm']").filter(has_text="Add a user")
+            form.get_by_role("textbox", name="User name").fill(name)
             form.get_by_label("Password", exact=True).fill(PASSWORD[name])
             desk.select(form, "Role", role)
             form.get_by_role("button", name="Add user").click()
             wait_db(db_path, "SELECT role FROM users WHERE name = ?", [name], role)
+            desk.wait_text("Saved.")
         desk.shot("admin")
 
         # 3. Import the sample aggregator page and a small coverage feed.
