@@ -1,8 +1,11 @@
 """Check-worthiness of one sentence: explainable signals plus a small learned model (pure).
 
-The score is a logistic regression over (a) the named signals below and (b) words and
-Arabic light stems of a frozen folding of the text. Weights live in checkworthy_model.json,
-written by scripts/train_checkworthy.py from CheckThat! 2022 Task 1A train splits.
+The score is a logistic regression over (a) the named signals below (a hand-set prior plus a
+learned correction per language), (b) per-word features of a frozen folding of the text (the word,
+its Arabic light stem, its character 3-5-grams) and (c) a few text features (length, links,
+hashtags, mentions). Weights live in checkworthy_model.json, written by scripts/train_checkworthy.py
+from CheckThat! 2022 Task 1A train splits. Per-word features are summed once per distinct word and
+cached, so a sentence costs one dictionary lookup per distinct word.
 The folding here is deliberately private and frozen: the learned weights are keyed by it,
 so it must not drift when review.text.normalize evolves.
 """
@@ -21,14 +24,16 @@ from review.text import detect_language
 
 MODEL_PATH = Path(__file__).with_name("checkworthy_model.json")
 MIN_WORDS = 5
+CHAR_NGRAMS = (3, 5)  # lengths of the character n-grams of "<word>"
+LENGTH_BUCKETS = 5  # text feature 'x:lenK' for K = min(words // 10, 4)
 WORD_MEMO_LIMIT = 500_000  # distinct words remembered per language model (~60 MB at most)
 POSITIVE_SIGNALS = ("number", "quantity", "percent", "date", "attribution", "named_entity",
                     "factual_verb", "quotation", "comparison")
 NEGATIVE_SIGNALS = ("hedge", "opinion", "question", "too_short")
 SIGNALS = POSITIVE_SIGNALS + NEGATIVE_SIGNALS
-# Hand-set prior (log-odds) per signal: what a news desk considers check-worthy. The learned word
-# weights are fitted on top of it (as a fixed offset), so the signals keep their meaning even though
-# the training tweets (COVID-19) barely reward them.
+# Hand-set prior (log-odds) per signal: what a news desk considers check-worthy. The model is fitted on
+# top of it (as a fixed offset) and learns only an L2-regularised correction 'g:<signal>' per language,
+# so the signals keep their meaning even though the training tweets (COVID-19) barely reward them.
 SIGNAL_PRIOR: dict[str, float] = {
     "number": 0.4, "quantity": 0.4, "percent": 0.4, "date": 0.2, "attribution": 0.5, "named_entity": 0.3,
     "factual_verb": 0.5, "quotation": 0.2, "comparison": 0.3,
@@ -149,9 +154,19 @@ def _stem(word: str) -> str:
     return _AR_CLITIC.sub("", word)
 
 
-def _stem_feature(word: str) -> str:
-    """The 's:' light-stem feature of a folded word ('' for digits and ASCII words, which have none)."""
-    return "" if word.isdigit() or word.isascii() else "s:" + _stem(word)
+def word_features(word: str, char_ngrams: bool = True) -> tuple[str, ...]:
+    """Features of one folded word: 'w:' word, 's:' Arabic light stem, 'c:' character n-grams of '<word>' (optional)."""
+    if word.isdigit():
+        return ()  # digits count once per text, as 'w:0'
+    feats = ["w:" + word]
+    if not word.isascii():
+        feats.append("s:" + _stem(word))
+    if not char_ngrams:
+        return tuple(feats)
+    padded = f"<{word}>"
+    lo, hi = CHAR_NGRAMS
+    feats.extend(sorted({"c:" + padded[i:i + n] for n in range(lo, hi + 1) for i in range(len(padded) - n + 1)}))
+    return tuple(feats)
 
 
 class _Memo(dict):
@@ -168,17 +183,15 @@ class _Memo(dict):
         return value
 
 
-_STEM_FEATURE = _Memo(_stem_feature)
-
-
 # Whitespace token -> its folded words (what _WORD finds in fold(token)). fold() works within tokens, so a
 # text's words are its tokens' words in order; tokens repeat far more than characters, so folding and
 # tokenising each distinct token once saves most of the per-character work.
 _TOKEN_WORDS = _Memo(lambda token: tuple(_WORD.findall(fold(token))))
 
 
-def _analyse(text: str, language: str | None, tokens: list[str] | None = None) -> tuple[list[str], set[str]]:
-    """(signals in SIGNALS order, distinct folded words) of one text; ``tokens`` is text.split() if known."""
+def _analyse(text: str, language: str | None,
+             tokens: list[str] | None = None) -> tuple[list[str], set[str], int]:
+    """(signals in SIGNALS order, distinct folded words, number of words); ``tokens`` is text.split() if known."""
     words = list(chain.from_iterable(map(_TOKEN_WORDS.__getitem__, text.split() if tokens is None else tokens)))
     distinct = set(words)
     fired: set[str] = set()
@@ -207,7 +220,7 @@ def _analyse(text: str, language: str | None, tokens: list[str] | None = None) -
         fired.add("question")
     if len(words) < MIN_WORDS:
         fired.add("too_short")
-    return [name for name in SIGNALS if name in fired], distinct
+    return [name for name in SIGNALS if name in fired], distinct, len(words)
 
 
 def signals_of(text: str, language: str | None = None) -> list[str]:
@@ -215,12 +228,30 @@ def signals_of(text: str, language: str | None = None) -> list[str]:
     return _analyse(text, language)[0]
 
 
-def features(text: str, language: str | None = None) -> list[str]:
-    """Sparse binary features learned on top of the signal prior: words ('w:', digits as 'w:0'), Arabic stems ('s:')."""
-    distinct = _analyse(text, language)[1]
-    feats = {"w:0" if w.isdigit() else "w:" + w for w in distinct}
-    feats.update(filter(None, map(_STEM_FEATURE.__getitem__, distinct)))
-    return sorted(feats)
+def _text_features(text: str, distinct: set[str], n_words: int) -> list[str]:
+    """Features of the whole text: any digit ('w:0'), link, hashtag, mention, length bucket."""
+    feats = ["x:len%d" % min(n_words // 10, LENGTH_BUCKETS - 1)]
+    if any(map(str.isdigit, distinct)):
+        feats.append("w:0")
+    if "http" in text or "www." in text:
+        feats.append("x:url")
+    if "#" in text:
+        feats.append("x:hashtag")
+    if "@" in text:
+        feats.append("x:mention")
+    return feats
+
+
+def features(text: str, language: str | None = None, *, char_ngrams: bool = True) -> dict[str, int]:
+    """Feature counts the model weighs: per-word features summed over distinct words, text and 'g:' signal features."""
+    signals, distinct, n_words = _analyse(text, language)
+    counts: dict[str, int] = {}
+    for word in distinct:
+        for feat in word_features(word, char_ngrams):
+            counts[feat] = counts.get(feat, 0) + 1
+    for feat in _text_features(text, distinct, n_words) + ["g:" + name for name in signals]:
+        counts[feat] = 1
+    return counts
 
 
 class _Weights(dict):
@@ -236,7 +267,16 @@ class _LanguageModel:
 
     bias: float
     weights: _Weights
-    word_weight: _Memo  # folded word -> weight of its 'w:' feature (0 for digits: 'w:0' counts once)
+    word_weight: _Memo  # folded word -> summed weight of its word_features
+    signal_weight: dict[str, float]  # SIGNAL_PRIOR + learned correction 'g:<signal>'
+
+
+def _language_model(bias: float, weights: _Weights, char_ngrams: bool) -> _LanguageModel:
+    """Precompute the per-word and per-signal weights of one language."""
+    return _LanguageModel(
+        bias, weights,
+        _Memo(lambda word: sum(map(weights.__getitem__, word_features(word, char_ngrams)))),
+        {name: SIGNAL_PRIOR[name] + weights["g:" + name] for name in SIGNALS})
 
 
 @lru_cache(maxsize=4)
@@ -244,12 +284,9 @@ def load_model(path: Path = MODEL_PATH) -> dict[str, _LanguageModel]:
     """Read the per-language weights file written by scripts/train_checkworthy.py."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        models = {}
-        for lang, m in raw["languages"].items():
-            weights = _Weights((k, float(v)) for k, v in m["weights"].items())
-            word_weight = _Memo(lambda w, weights=weights: 0.0 if w.isdigit() else weights["w:" + w])
-            models[lang] = _LanguageModel(float(m["bias"]), weights, word_weight)
-        return models
+        return {lang: _language_model(float(m["bias"]), _Weights((k, float(v)) for k, v in m["weights"].items()),
+                                      bool(m["char_ngrams"]))
+                for lang, m in raw["languages"].items()}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelFileError(f"cannot read check-worthiness model {path}: {exc}") from exc
 
@@ -267,14 +304,12 @@ def prior_logit(signals: Iterable[str]) -> float:
 def score_sentence(text: str, language: str | None = None, *, tokens: list[str] | None = None) -> CheckWorthiness:
     """Check-worthiness of one sentence in [0, 1] (0.5 = threshold) and its signals; tokens: text.split() if known."""
     language = language or detect_language(text)
-    signals, distinct = _analyse(text, language, tokens)
+    signals, distinct, n_words = _analyse(text, language, tokens)
     models = load_model()
     model = models.get(language) or models["en"]
-    weights = model.weights
-    logit = (model.bias + prior_logit(signals) + sum(map(model.word_weight.__getitem__, distinct))
-             + sum(map(weights.__getitem__, set(map(_STEM_FEATURE.__getitem__, distinct)))))
-    if any(map(str.isdigit, distinct)):
-        logit += weights["w:0"]
+    logit = (model.bias + sum(map(model.signal_weight.__getitem__, signals))
+             + sum(map(model.word_weight.__getitem__, distinct))
+             + sum(map(model.weights.__getitem__, _text_features(text, distinct, n_words))))
     return CheckWorthiness(round(_sigmoid(logit), 4), signals)
 
 

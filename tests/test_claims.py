@@ -1,11 +1,14 @@
 """Tests for sentence splitting, check-worthiness signals and claim extraction."""
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pytest
 
-from review.checkworthy import SIGNALS, load_model, score_batch, score_sentence, signals_of
+from review.checkworthy import (MODEL_PATH, SIGNAL_PRIOR, SIGNALS, features, load_model, score_batch, score_sentence,
+                                signals_of, word_features)
 from review.claims import (ClaimsError, extract_claims, is_boilerplate, split_sentences)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "claims" / "aggregator-page-ar.txt"
@@ -197,3 +200,44 @@ def test_boilerplate_patterns_with_anchors_and_optional_parts(line: str, expecte
                                   "Police said 5 men were arrested on Monday, according to reports."])
 def test_score_with_given_tokens_equals_plain_score(text: str) -> None:
     assert score_sentence(text, tokens=text.split()) == score_sentence(text)
+
+
+def test_word_features_of_arabic_and_english_words() -> None:
+    assert word_features("والوزارة")[:2] == ("w:والوزارة", "s:وزارة")
+    arabic = set(word_features("والوزارة"))
+    assert {"c:<وا", "c:ارة>", "c:<والو"} <= arabic and "c:<والوز" not in arabic  # 3..5-grams of '<word>'
+    assert word_features("والوزارة", char_ngrams=False) == ("w:والوزارة", "s:وزارة")
+    assert word_features("cases", char_ngrams=False) == ("w:cases",)  # no stem for ASCII words
+    assert word_features("2020") == ()  # digits count once per text, as 'w:0'
+
+
+def test_text_level_features() -> None:
+    feats = features("عاجل: وزارة الصحة تسجل 1200 إصابة #كورونا @who https://t.co/x", "ar", char_ngrams=False)
+    assert {"w:0", "x:url", "x:hashtag", "x:mention", "x:len0", "g:number", "g:named_entity"} <= feats.keys()
+    assert "x:url" not in features("a plain sentence without any links in it at all", "en")
+    long_text = " ".join(["word"] * 55)
+    assert "x:len4" in features(long_text, "en") and "x:len0" not in features(long_text, "en")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("أعلنت وزارة الصحة تسجيل 1200 إصابة جديدة بفيروس كورونا أمس #عاجل https://t.co/abc", "ar"),
+    ("ويبدو أن الوثائق توضح أيضاً أن التنظيم ونظام الأسد قد أبرما اتفاقاً", "ar"),
+    ("Health ministry reports 1,200 new cases, the highest since March 2020 @WHO", "en"),
+    ("I think we should all stay home and hope for the best", "en"),
+])
+def test_fast_score_equals_the_trained_linear_model(text: str, language: str) -> None:
+    """score_sentence's cached per-word sums equal the linear model the trainer fits over features()."""
+    raw = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["languages"][language]
+    feats = features(text, language, char_ngrams=raw["char_ngrams"])
+    logit = raw["bias"] + sum(SIGNAL_PRIOR[f[2:]] for f in feats if f.startswith("g:"))
+    logit += sum(raw["weights"].get(f, 0.0) * n for f, n in feats.items())
+    assert score_sentence(text, language).score == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-4)
+
+
+def test_model_file_is_small_and_says_how_it_was_trained() -> None:
+    assert MODEL_PATH.stat().st_size < 2_000_000
+    raw = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    for language in ("ar", "en"):
+        m = raw["languages"][language]
+        assert isinstance(m["char_ngrams"], bool) and 0.0 < m["cv_threshold"] < 1.0
+        assert any(f.startswith("w:") for f in m["weights"])
