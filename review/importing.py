@@ -18,7 +18,7 @@ from review.models import Article
 from review.triage import triage_rank
 
 CLAIM_KINDS = ("article",)  # headlines and earlier fact-checks are coverage to link to, not claims to triage
-IMPORT_MIN_SCORE = 0.6  # news sentences score 0.5–0.97; below 0.6 they are mostly background and opinion
+IMPORT_MIN_SCORE = 0.5  # the model's decision threshold (chosen by cross-validation): ≥ 0.5 = check-worthy
 MAX_CLAIMS_PER_ITEM = 10  # the triage queue wants an article's strongest claims, not every sentence
 
 ProgressFn = Callable[[int], None]
@@ -70,15 +70,15 @@ def add_claim_appearance(db: Database, claim_text: str, *, item_id: int | None, 
                          score: float, signals: list[str], language: str, origin: str = "import") -> tuple[int, bool]:
     """Store a claim (or find the same claim already stored) and its appearance; returns (id, created)."""
     norm = text.normalize(claim_text)
+    digest = hashlib.sha256(norm.encode("utf-8")).hexdigest()  # = claim_hash(claim_text), normalised once
     start, end = span if span else (None, None)
     row = db.execute(
         "INSERT OR IGNORE INTO claims (text, norm_text, norm_hash, language, item_id, span_start, span_end, "
         "score, signals, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [claim_text, norm, claim_hash(claim_text), language, item_id, start, end, round(score, 4),
-         json.dumps(signals), origin]).fetchone()
+        [claim_text, norm, digest, language, item_id, start, end, round(score, 4), json.dumps(signals),
+         origin]).fetchone()
     created = row is not None
-    claim_id = row[0] if created else db.execute("SELECT id FROM claims WHERE norm_hash = ?",
-                                                 [claim_hash(claim_text)]).fetchone()[0]
+    claim_id = row[0] if created else db.execute("SELECT id FROM claims WHERE norm_hash = ?", [digest]).fetchone()[0]
     if item_id is not None:
         db.execute("INSERT OR IGNORE INTO claim_appearances (claim_id, item_id, span_start, span_end) "
                    "VALUES (?, ?, ?, ?)", [claim_id, item_id, start, end])

@@ -24,7 +24,7 @@ ARTIFACTS = ROOT / "artifacts" / "e2e"
 DOCS = ROOT / "docs" / "screenshots"
 UPLOADS = [ROOT / "samples" / "aggregator-page-ar.txt", ROOT / "tests" / "fixtures" / "e2e" / "palmyra-coverage.jsonl"]
 PASSWORD = {"boss": "boss-password-1", "rita": "rita-password-1", "eddie": "eddie-password-1"}
-TIMEOUT = 30_000
+TIMEOUT = 60_000  # generous: CI machines are shared and slow
 
 
 class Desk:
@@ -51,8 +51,9 @@ class Desk:
         """Pick an option of a Streamlit selectbox by typing into its search (long lists are virtualised)."""
         box = scope.get_by_label(label, exact=True)
         box.click()
-        self.page.keyboard.type(option.split(" — ")[0])
-        self.page.get_by_role("option", name=option, exact=True).click()
+        self.page.get_by_role("listbox").first.wait_for(timeout=TIMEOUT)
+        box.press_sequentially(option.split(" — ")[0])
+        self.page.get_by_role("option", name=option, exact=True).click(timeout=TIMEOUT)
 
     def log_in(self, name: str) -> None:
         self.page.goto(self.url)

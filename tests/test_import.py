@@ -70,9 +70,10 @@ def test_same_story_from_two_outlets_stays_two_items_and_same_url_is_one(db, tmp
     result = import_file(db, same_url)
     assert (result.imported, result.duplicates) == (0, 1)
     assert db.execute("SELECT source_id FROM items ORDER BY id").fetchall() == [("0",), ("1",)]
-    # One claim seen in two outlets: one claim row, two appearances.
-    claim = db.execute("SELECT id, appearance_count, outlet_count FROM claims").fetchall()
-    assert len(claim) == 1 and claim[0][1:] == (2, 2)
+    # Each claim is seen in both outlets: one claim row each, with two appearances in two outlets.
+    claims = db.execute("SELECT id, appearance_count, outlet_count FROM claims").fetchall()
+    assert claims and all(c[1:] == (2, 2) for c in claims)
+    assert db.execute("SELECT count(*) FROM claim_appearances").fetchone()[0] == 2 * len(claims)
 
 
 @pytest.mark.parametrize("name", BAD)
