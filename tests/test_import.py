@@ -148,3 +148,15 @@ def test_cli_help_for_every_command():
         out = subprocess.run([sys.executable, "-m", "review", *([command] if command else []), "--help"],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert out.returncode == 0 and "usage:" in out.stdout, command
+
+
+def test_readme_documents_every_cli_command():
+    from review.cli import build_parser
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = build_parser()._subparsers._group_actions[0].choices
+    missing = [c for c in commands if f"python -m review {c}" not in readme]
+    assert not missing
+    lines = [line for line in readme.splitlines() if line.strip()]
+    assert lines[1].startswith("```") and lines[2].startswith("bash scripts/run.sh") and \
+        lines[3].startswith("bash scripts/test.sh")  # the README opens with exactly the two commands
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith("bash scripts/test.sh")
