@@ -7,10 +7,13 @@ from collections.abc import Iterable
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.common import get_db, run_safely
+from app_pages.common import db_path, get_db, run_safely
 from app_pages.i18n import current_language, t
 from db import analytics
 from review import ratings
+
+
+CACHE_SECONDS = 120
 
 
 def _safe(name: object) -> str:
@@ -104,22 +107,34 @@ def _spread_chart(spread: list[dict]) -> None:
         "analytics.spread_title", "analytics.outlet_count", "analytics.claims"), key="analytics_spread")
 
 
-def render() -> None:
-    """Every chart, from aggregates computed in SQL; an empty desk gets a hint instead."""
-    st.title(t("analytics.title"))
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _aggregates(path: str) -> tuple | None:
+    """Every aggregate the page charts, for one database file; None when there is nothing to chart.
+
+    Whole-desk aggregates scan the appearances table (about a second at 100k claims), so they are cached
+    for CACHE_SECONDS per database: charts may lag new activity by that long, never by more.
+    """
     db = get_db()
     try:
         if not analytics.has_data(db):
-            st.info(t("analytics.empty"))
-            return
-        created, changes = analytics.claims_created_per_day(db), analytics.status_changes_per_day(db)
-        verdicts = analytics.verdicts_by_label(db)
-        summary, histogram = analytics.time_to_decision(db), analytics.time_to_decision_histogram(db)
-        throughput = analytics.reviewer_throughput(db)
-        outlets = analytics.outlets(db, limit=15)
-        spread = analytics.claim_spread(db)
+            return None
+        return (analytics.claims_created_per_day(db), analytics.status_changes_per_day(db),
+                analytics.verdicts_by_label(db), analytics.time_to_decision(db),
+                analytics.time_to_decision_histogram(db), analytics.reviewer_throughput(db),
+                analytics.outlets(db, limit=15), analytics.claim_spread(db))
     finally:
         db.close()
+
+
+def render() -> None:
+    """Every chart, from aggregates computed in SQL; an empty desk gets a hint instead."""
+    st.title(t("analytics.title"))
+    data = _aggregates(str(db_path()))
+    if data is None:
+        st.info(t("analytics.empty"))
+        return
+    created, changes, verdicts, summary, histogram, throughput, outlets, spread = data
+    st.caption(t("analytics.cached", seconds=CACHE_SECONDS))
     _status_charts(created, changes)
     if verdicts:
         _verdict_chart(verdicts)
