@@ -7,10 +7,8 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from review.matching.analysis import analyse_query
-from review.matching.engine import (
-    METHOD, _marks, corpus_size, doc_freqs, fts_query, search, select_terms, term_weights,
-)
-from review.matching.rerank import score_pair
+from review.matching.engine import METHOD, _marks, corpus_stats, doc_freqs, fts_query, search, select_terms
+from review.matching.rerank import Prepared, prepare, score_pair
 
 # Measured with bench/matching_quality.py over the top-10 pairs of all sets: at 0.30 a suggestion is
 # right 41% of the time and 70% of relevant items are suggested (~2 per claim); 0.55 is where
@@ -76,10 +74,11 @@ def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
     """Match newly imported (already indexed) items against open claims; returns links created."""
     ids = list(dict.fromkeys(int(i) for i in item_ids))
     lower, _ = get_thresholds(db)
-    n_claims = corpus_size(db, "match_claims_fts")
+    n_claims, _ = corpus_stats(db, "match_claims_fts")
     if not ids or not n_claims:
         return 0
-    n_items = corpus_size(db)
+    n_items, avg_len = corpus_stats(db)
+    prepared: dict[int, Prepared] = {}  # claim id → scoring data, shared by the whole batch
     rows = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -88,19 +87,20 @@ def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
         for item_id, title, lead in items:
             title_terms, lead_terms = title.split(), lead.split()
             probe = list(dict.fromkeys(title_terms + lead_terms[:ITEM_QUERY_TERMS]))
-            terms = select_terms(probe, doc_freqs(db, probe, "match_claims_vocab"), n_claims)
+            terms = select_terms(probe, doc_freqs(db, probe, "match_claims_vocab", n=n_claims), n_claims)
             if not terms:
                 continue
-            candidates = db.execute(
+            found = db.execute(
                 "SELECT c.id, c.text FROM match_claims_fts f JOIN claims c ON c.id = f.rowid "
                 f"WHERE match_claims_fts MATCH ? AND c.status IN ({_marks(len(OPEN_STATUSES))}) "
                 "AND c.item_id IS NOT ? AND NOT EXISTS (SELECT 1 FROM claim_appearances a "
                 "WHERE a.claim_id = c.id AND a.item_id = ?) ORDER BY f.rank LIMIT ?",
                 [fts_query(terms), *OPEN_STATUSES, item_id, item_id, CLAIM_CANDIDATES]).fetchall()
-            for claim_id, text in candidates:
-                query = analyse_query(text)
-                weights, default_idf = term_weights(query, doc_freqs(db, query.terms), n_items)
-                score, why = score_pair(query, weights, default_idf, title_terms, lead_terms)
+            for claim_id, text in found:
+                if claim_id not in prepared:
+                    query = analyse_query(text)
+                    prepared[claim_id] = prepare(query, doc_freqs(db, query.terms, n=n_items), n_items, avg_len)
+                score, why = score_pair(prepared[claim_id], title_terms, lead_terms)
                 if score >= lower:
                     rows.append((claim_id, item_id, round(score, 4), METHOD, json.dumps(why, ensure_ascii=False)))
     return _insert(db, rows)
