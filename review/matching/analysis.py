@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from review import text as _text
 
-LEAD_CHARS = 2500  # body characters analysed; the sentence a claim repeats is usually early
-LEAD_TOKENS = 300  # body terms stored and indexed per item (caps index size and import cost)
+LEAD_CHARS = 1500  # body characters analysed; the sentence a claim repeats is usually early
+LEAD_TOKENS = 200  # body terms stored and indexed per item (caps index size, import and re-rank cost)
 
 _NOISE = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|www\.\S+|@\w+")
 _STEMS: dict[str, str] = {}  # word → light stem; a plain dict is ~3x cheaper per hit than lru_cache

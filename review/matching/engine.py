@@ -14,7 +14,8 @@ CANDIDATES = 40  # candidates re-ranked per query (best bm25 over the selected t
 MAX_TERMS = 32  # at most this many query terms go into the OR query, the rarest first
 MIN_TERMS = 4  # ...and at least this many (if the claim has them), within FORCED_BUDGET_FACTOR × budget
 FORCED_BUDGET_FACTOR = 4
-POSTINGS_BUDGET = 20_000  # stop adding terms once their summed document frequency passes this
+POSTINGS_BUDGET = 5_000  # stop adding terms once their summed document frequency passes this
+# (candidate recall@40 on the benchmark sets: 1k .905/.958/.977, 5k .914/.965/.977 = OR-all, 20k .912/.965/.977)
 MAX_DF_SHARE = 0.1  # a term in more than 10% of the items is never a candidate term beyond MIN_TERMS
 _CHUNK = 500
 _DF_CACHE: dict[int, tuple] = {}  # id(connection) → (connection, {vocab: (n, {term: df})}), a few at most
@@ -160,8 +161,9 @@ def candidates(db: Database, terms: list[str], limit: int = CANDIDATES) -> list[
     """(item id, title terms, lead terms) of the best items by bm25 over ``terms``."""
     if not terms:
         return []
+    # bm25() spelled out: ~25% cheaper per matched row than the configured 'rank' (same weights, same order)
     return db.execute("SELECT rowid, title, lead FROM match_items_fts WHERE match_items_fts MATCH ? "
-                      "ORDER BY rank LIMIT ?", [fts_query(terms), limit]).fetchall()
+                      "ORDER BY bm25(match_items_fts, 2.0, 1.0) LIMIT ?", [fts_query(terms), limit]).fetchall()
 
 
 def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] | None = None,

@@ -10,11 +10,13 @@ from review.matching.analysis import Query, format_number, is_number, name_key
 
 # Feature weights (they sum to 1, so the score stays in 0..1 before the number penalty). Fitted on the
 # CheckThat! 2021 and ANS *train* splits with bench/matching_quality.py --tune (dev splits held out).
-WEIGHTS = {"bm25": 0.4, "cover": 0.2, "focus": 0.3, "reverse": 0.1}
+WEIGHTS = {"bm25": 0.4, "title_bm25": 0.0, "bigrams": 0.0, "cover": 0.2, "focus": 0.3, "reverse": 0.1}
 NUMBER_PENALTY = 0.05  # per conflicting number (at most 2): 36.7 vs 35.5 billion pushes down
 FEATURES = tuple(WEIGHTS)
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants; title terms count twice, as in bm25(2.0, 1.0)
+TITLE_AVG_LEN = 10  # typical analysed title length, for the title-only BM25 feature
 NAME_CREDIT = 0.7  # a transliteration variant (same name_key) counts for 70% of an exact term
+NAME_MAX_DF, NAME_MAX_SHARE = 20, 0.002  # ...of a claim term at most this common (in documents, or share)
 WINDOW_MIN = 12  # body window length in terms: max(WINDOW_MIN, 2 × claim terms)
 
 
@@ -34,15 +36,20 @@ class Prepared:
     unmatched_keys: dict[str, str]  # name_key → claim term, for terms worth a transliteration lookup
     numbers: tuple[str, ...]
     bm25_max: float
+    bigrams: dict[tuple[str, str], float]  # adjacent claim-term pairs → the smaller IDF of the two
 
 
 def prepare(query: Query, df: Mapping[str, int], n: int, avg_len: float) -> Prepared:
     """Per-claim scoring data from the corpus statistics."""
     weights = {t: idf(df[t], n) for t in query.terms if df.get(t)}
-    keys = {name_key(t): t for t in query.terms if len(t) >= 3 and not is_number(t)}
+    # transliteration variants are looked for only for rare or unseen terms: names, not common words
+    keys = {name_key(t): t for t in query.terms
+            if len(t) >= 3 and not is_number(t) and df.get(t, 0) <= max(NAME_MAX_DF, NAME_MAX_SHARE * n)}
     return Prepared(query, weights, idf(0, max(n, 1)), max(avg_len, 1.0),
                     {k: t for k, t in keys.items() if len(k) >= 2},
-                    tuple(t for t in query.terms if is_number(t)), (BM25_K1 + 1) * sum(weights.values()))
+                    tuple(t for t in query.terms if is_number(t)), (BM25_K1 + 1) * sum(weights.values()),
+                    {(a, b): min(weights[a], weights[b]) for a, b in zip(query.stems, query.stems[1:])
+                     if a in weights and b in weights and a != b})
 
 
 def _comparable(x: float, y: float) -> bool:
@@ -55,9 +62,11 @@ def _comparable(x: float, y: float) -> bool:
     return x > 0 and y > 0 and 0.5 <= y / x <= 2
 
 
-def _best_window(weights: Mapping[str, float], lead: Sequence[str], size: int) -> tuple[float, int]:
-    """The start and IDF mass of the body window of ``size`` terms holding the most claim terms."""
-    hits = [(i, t) for i, t in enumerate(lead) if t in weights]
+def _best_window(weights: Mapping[str, float], hits: Sequence[tuple[int, str]], size: int) -> tuple[float, int]:
+    """The start and IDF mass of the body window of ``size`` terms holding the most claim terms.
+
+    ``hits``: (position, term) of the body's claim terms, in order.
+    """
     best, best_start, counts, mass, left = 0.0, 0, {}, 0.0, 0
     for pos, term in hits:
         counts[term] = counts.get(term, 0) + 1
@@ -74,23 +83,41 @@ def _best_window(weights: Mapping[str, float], lead: Sequence[str], size: int) -
     return best, best_start
 
 
+def _adjacent(hits: Sequence[tuple[int, str]]) -> set[tuple[str, str]]:
+    """Pairs of claim terms that stand next to each other in the text."""
+    return {(a, b) for (i, a), (j, b) in zip(hits, hits[1:]) if j == i + 1}
+
+
 def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[dict[str, float], dict]:
     """The re-ranking features of one item (0..1 each) and the evidence behind them."""
     known = p.weights
-    tf = Counter(lead)
-    for t in title:
-        tf[t] += 2
+    # only the claim's terms are looked at: positions of its terms in the body and the title
+    hits = [(i, t) for i, t in enumerate(lead) if t in known]
+    title_hits = [(i, t) for i, t in enumerate(title) if t in known]
+    title_tf = Counter(t for _, t in title_hits)
+    tf = Counter(t for _, t in hits)
+    for t, c in title_tf.items():
+        tf[t] += 2 * c
     shared = [t for t in known if t in tf]
     norm = BM25_K1 * (1 - BM25_B + BM25_B * (len(title) + len(lead)) / p.avg_len)
     bm25 = sum(known[t] * tf[t] * (BM25_K1 + 1) / (tf[t] + norm) for t in shared) / p.bm25_max if known else 0.0
+    title_norm = BM25_K1 * (1 - BM25_B + BM25_B * len(title) / TITLE_AVG_LEN)
+    title_bm25 = (sum(known[t] * c * (BM25_K1 + 1) / (c + title_norm) for t, c in title_tf.items())
+                  / p.bm25_max if known else 0.0)
+    if p.bigrams:
+        pairs = _adjacent(title_hits) | _adjacent(hits)
+        bigrams = sum(w for pair, w in p.bigrams.items() if pair in pairs) / sum(p.bigrams.values())
+    else:
+        bigrams = 0.0
     credit = {t: known[t] for t in shared}
     size = max(WINDOW_MIN, 2 * len(p.query.terms))
-    window_mass, start = _best_window(known, lead, size)
+    window_mass, start = _best_window(known, hits, size)
     window = lead[start:start + size]
     names: list[tuple[str, str]] = []
     if p.unmatched_keys:  # transliteration variants, looked for near the evidence (title, best window)
+        keys = p.unmatched_keys
         for t in (*title, *window):
-            q = p.unmatched_keys.get(name_key(t)) if len(t) >= 3 and t not in known else None
+            q = keys.get(name_key(t)) if len(t) >= 3 and t not in known else None
             if q is not None and q not in tf and q not in credit:
                 names.append((p.query.word_for(q), t))
                 credit[q] = NAME_CREDIT * known.get(q, p.default_idf)
@@ -109,7 +136,8 @@ def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[di
             other = next((y for y in local if _comparable(float(t), y)), None)
             if other is not None:
                 conflicts.append([t, format_number(other)])
-    feats = {"bm25": bm25, "cover": cover, "focus": focus, "reverse": reverse}
+    feats = {"bm25": bm25, "title_bm25": title_bm25, "bigrams": bigrams, "cover": cover, "focus": focus,
+             "reverse": reverse}
     evidence = {"shared_words": [p.query.word_for(t) for t in shared if not is_number(t)],
                 "shared_numbers": sorted(t for t in p.numbers if t in tf),
                 "conflicting_numbers": conflicts, "shared_names": [list(n) for n in names]}
