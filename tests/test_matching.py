@@ -158,3 +158,22 @@ def test_migrations_apply_twice(tmp_path):
     open_db(tmp_path / "a.db")
     db = open_db(tmp_path / "a.db")
     assert "match_items_fts" in db.table_names() and "match_claims_fts" in db.table_names()
+
+
+def test_upper_bound_is_never_below_the_score(corpus):
+    from review.matching.engine import corpus_stats, doc_freqs
+    from review.matching.analysis import analyse_query
+    from review.matching.rerank import prepare, score_pair, upper_bound
+    db, _ = corpus
+    n, avg_len = corpus_stats(db)
+    items = db.execute("SELECT title, lead FROM match_items_fts").fetchall()
+    claims = [t + " " + l for t, l in items] + ["ديلي ميل: الأمير هاري يزور مخيم اللاجئين", "صادرات التمور 36.7 مليار"]
+    checked = 0
+    for text in claims:
+        query = analyse_query(text)
+        p = prepare(query, doc_freqs(db, query.terms), n, avg_len)
+        for title, lead in items:
+            score, _ = score_pair(p, title.split(), lead.split())
+            assert upper_bound(p, set(title.split()) | set(lead.split())) >= score - 1e-9
+            checked += score > 0
+    assert checked > 20

@@ -10,8 +10,8 @@ from review.matching.analysis import Query, format_number, is_number, name_key
 
 # Feature weights (they sum to 1, so the score stays in 0..1 before the number penalty). Fitted on the
 # CheckThat! 2021 and ANS *train* splits with bench/matching_quality.py --tune (dev splits held out).
-WEIGHTS = {"bm25": 0.4, "title_bm25": 0.0, "bigrams": 0.0, "cover": 0.2, "focus": 0.3, "reverse": 0.1}
-NUMBER_PENALTY = 0.05  # per conflicting number (at most 2): 36.7 vs 35.5 billion pushes down
+WEIGHTS = {"bm25": 0.785, "title_bm25": 0.0, "bigrams": 0.065, "cover": 0.11, "focus": 0.04, "reverse": 0.0}
+NUMBER_PENALTY = 0.0  # per conflicting number (at most 2): 36.7 vs 35.5 billion pushes down
 FEATURES = tuple(WEIGHTS)
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants; title terms count twice, as in bm25(2.0, 1.0)
 TITLE_AVG_LEN = 10  # typical analysed title length, for the title-only BM25 feature
@@ -142,6 +142,18 @@ def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[di
                 "shared_numbers": sorted(t for t in p.numbers if t in tf),
                 "conflicting_numbers": conflicts, "shared_names": [list(n) for n in names]}
     return feats, evidence
+
+
+def upper_bound(p: Prepared, terms: set[str]) -> float:
+    """A score the item (its set of terms) cannot exceed: bm25, cover and focus are at most the cover."""
+    total = sum(p.weights.values())
+    if not total:
+        return 1.0
+    exact = sum(w for t, w in p.weights.items() if t in terms)
+    names = NAME_CREDIT * sum(p.weights.get(t, p.default_idf) for t in p.unmatched_keys.values() if t not in terms)
+    unbounded = ("bigrams", "reverse")  # these two can be high while the cover is low
+    rest = sum(w for f, w in WEIGHTS.items() if f not in unbounded)
+    return rest * min(1.0, (exact + names) / total) + sum(WEIGHTS[f] for f in unbounded)
 
 
 def score_pair(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[float, dict]:

@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from review.matching.analysis import analyse_query
 from review.matching.engine import METHOD, _marks, corpus_stats, doc_freqs, fts_query, search, select_terms
-from review.matching.rerank import Prepared, prepare, score_pair
+from review.matching.rerank import Prepared, prepare, score_pair, upper_bound
 
 # Measured with bench/matching_quality.py over the top-10 pairs of all sets: at 0.30 a suggestion is
 # right 41% of the time and 70% of relevant items are suggested (~2 per claim); 0.55 is where
@@ -16,9 +16,10 @@ from review.matching.rerank import Prepared, prepare, score_pair
 SUGGEST_THRESHOLD = 0.3
 STRONG_THRESHOLD = 0.55
 SUGGEST_LIMIT = 20  # at most this many suggestions per claim
-CLAIM_CANDIDATES = 50  # open claims re-ranked per new item
+CLAIM_CANDIDATES = 20  # open claims considered per new item (best bm25 first)
 OPEN_STATUSES = ("new", "in_review", "verdict_proposed")
-ITEM_QUERY_TERMS = 80  # an item is matched against claims through its title and its first terms
+ITEM_QUERY_TERMS = 40  # an item is matched against claims through its title and its first terms
+_PREPARED: dict[tuple[int, int], tuple[str, int, Prepared]] = {}  # (connection, claim) → (text, n, data)
 
 _INSERT = ("INSERT OR IGNORE INTO coverage_links (claim_id, item_id, score, method, explanation, status) "
            "VALUES (?, ?, ?, ?, ?, 'suggested')")
@@ -70,6 +71,34 @@ def suggest_for_claims(db: Database, claim_ids: Iterable[int]) -> int:
     return created
 
 
+def _prepared(db: Database, claim_id: int, text: str, n: int, avg_len: float) -> Prepared:
+    """A claim's scoring data, kept between calls while its text and the corpus size (±2%) hold."""
+    key = (id(db.conn), claim_id)
+    hit = _PREPARED.get(key)
+    if hit is None or hit[0] != text or abs(hit[1] - n) > 0.02 * hit[1]:
+        if len(_PREPARED) >= 50_000:
+            _PREPARED.clear()
+        query = analyse_query(text)
+        hit = _PREPARED[key] = (text, n, prepare(query, doc_freqs(db, query.terms, n=n), n, avg_len))
+    return hit[2]
+
+
+def _open_claims(db: Database, item_id: int, terms: list[str]) -> list[tuple[int, str]]:
+    """(id, text) of the open claims best matching ``terms`` that were not extracted from the item."""
+    ids = [r[0] for r in db.execute(
+        "SELECT rowid FROM match_claims_fts WHERE match_claims_fts MATCH ? ORDER BY bm25(match_claims_fts) LIMIT ?",
+        [fts_query(terms), 2 * CLAIM_CANDIDATES])]
+    if not ids:
+        return []
+    rows = db.execute(
+        f"SELECT c.id, c.text FROM claims c WHERE c.id IN ({_marks(len(ids))}) "
+        f"AND c.status IN ({_marks(len(OPEN_STATUSES))}) AND c.item_id IS NOT ? AND NOT EXISTS "
+        "(SELECT 1 FROM claim_appearances a WHERE a.claim_id = c.id AND a.item_id = ?)",
+        [*ids, *OPEN_STATUSES, item_id, item_id]).fetchall()
+    order = {c: k for k, c in enumerate(ids)}
+    return sorted(rows, key=lambda r: order[r[0]])[:CLAIM_CANDIDATES]
+
+
 def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
     """Match newly imported (already indexed) items against open claims; returns links created."""
     ids = list(dict.fromkeys(int(i) for i in item_ids))
@@ -78,7 +107,6 @@ def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
     if not ids or not n_claims:
         return 0
     n_items, avg_len = corpus_stats(db)
-    prepared: dict[int, Prepared] = {}  # claim id → scoring data, shared by the whole batch
     rows = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -90,17 +118,12 @@ def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
             terms = select_terms(probe, doc_freqs(db, probe, "match_claims_vocab", n=n_claims), n_claims)
             if not terms:
                 continue
-            found = db.execute(
-                "SELECT c.id, c.text FROM match_claims_fts f JOIN claims c ON c.id = f.rowid "
-                f"WHERE match_claims_fts MATCH ? AND c.status IN ({_marks(len(OPEN_STATUSES))}) "
-                "AND c.item_id IS NOT ? AND NOT EXISTS (SELECT 1 FROM claim_appearances a "
-                "WHERE a.claim_id = c.id AND a.item_id = ?) ORDER BY f.rank LIMIT ?",
-                [fts_query(terms), *OPEN_STATUSES, item_id, item_id, CLAIM_CANDIDATES]).fetchall()
-            for claim_id, text in found:
-                if claim_id not in prepared:
-                    query = analyse_query(text)
-                    prepared[claim_id] = prepare(query, doc_freqs(db, query.terms, n=n_items), n_items, avg_len)
-                score, why = score_pair(prepared[claim_id], title_terms, lead_terms)
+            item_set = set(title_terms) | set(lead_terms)
+            for claim_id, text in _open_claims(db, item_id, terms):
+                prepared = _prepared(db, claim_id, text, n_items, avg_len)
+                if upper_bound(prepared, item_set) < lower:  # most candidates end here, unscored
+                    continue
+                score, why = score_pair(prepared, title_terms, lead_terms)
                 if score >= lower:
                     rows.append((claim_id, item_id, round(score, 4), METHOD, json.dumps(why, ensure_ascii=False)))
     return _insert(db, rows)
