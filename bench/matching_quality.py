@@ -130,7 +130,7 @@ def threshold_table(scored: dict[str, list[tuple[str, float]]], qrels) -> None:
     pairs = [(s, d in qrels[q]) for q, lst in scored.items() for d, s in lst]
     total_rel = sum(len(qrels[q]) for q in scored)
     print("  threshold  precision  recall(of all relevant)  links/query")
-    for t in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+    for t in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
         kept = [r for s, r in pairs if s >= t]
         p = sum(kept) / len(kept) if kept else 0.0
         print(f"  {t:9.2f}  {p:9.3f}  {sum(kept) / total_rel:23.3f}  {len(kept) / len(scored):11.2f}")

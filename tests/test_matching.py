@@ -177,3 +177,38 @@ def test_upper_bound_is_never_below_the_score(corpus):
             assert upper_bound(p, set(title.split()) | set(lead.split())) >= score - 1e-9
             checked += score > 0
     assert checked > 20
+
+
+def test_bm25_feature_is_fts5_bm25_over_all_claim_terms(corpus):
+    from review.matching.analysis import analyse_query
+    from review.matching.engine import corpus_stats, doc_freqs, fts_query
+    from review.matching.rerank import features, prepare
+    db, _ = corpus
+    n, avg_len = corpus_stats(db)
+    compared = 0
+    for text in ("صادرات التمور السعودية 36.7 مليار ريال", "Central bank raises interest rates to fight inflation",
+                 "وزارة الصحة تعلن افتتاح مستشفى جديد 22 ألف"):
+        query = analyse_query(text)
+        p = prepare(query, doc_freqs(db, query.terms), n, avg_len)
+        rows = db.execute("SELECT rowid, title, lead, -bm25(match_items_fts, 2.0, 1.0) FROM match_items_fts "
+                          "WHERE match_items_fts MATCH ?", [fts_query(query.terms)]).fetchall()
+        for _, title, lead, fts_score in rows:
+            ours = features(p, title.split(), lead.split())[0]["bm25"] * p.bm25_max
+            assert ours == pytest.approx(fts_score, rel=1e-6)
+            compared += 1
+    assert compared >= 6
+
+
+def test_corpus_stats_and_doc_freqs_follow_the_index(corpus):
+    from review.matching.engine import corpus_stats, doc_freqs
+    db, ids = corpus
+    n, avg_len = corpus_stats(db)
+    lengths = [len(t.split()) + len(l.split()) for t, l in db.execute("SELECT title, lead FROM match_items_fts")]
+    assert n == len(ids) and avg_len == pytest.approx(sum(lengths) / len(lengths))
+    before = doc_freqs(db, ["تبوك"], n=n)["تبوك"]
+    with write_transaction(db):
+        new = [db.execute("INSERT INTO items (kind, title, body, content_hash) VALUES ('article', ?, '', ?)",
+                          [f"مستشفى تبوك {k}", f"new{k}"]).lastrowid for k in range(3)]
+        index_items(db, new)
+    n2, _ = corpus_stats(db)
+    assert n2 == n + 3 and doc_freqs(db, ["تبوك"], n=n2)["تبوك"] == before + 3
