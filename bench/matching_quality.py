@@ -278,7 +278,7 @@ def main() -> None:
             for label, scorer in BRUTE.items():
                 t0 = time.perf_counter()
                 r_brute = brute(corpus, sample, scorer)
-                print(f"  brute {label:9s}{fmt(metrics(r_brute, qrels))}  ({time.perf_counter() - t0:.1f} s){note}")
+                print(f"  brute {label:10s}{fmt(metrics(r_brute, qrels))}  ({time.perf_counter() - t0:.1f} s){note}")
             if sample is not queries:
                 print(f"  ours, sample  {fmt(metrics({q['id']: r_ours[q['id']] for q in sample}, qrels))}")
     if args.tune:

@@ -144,16 +144,28 @@ def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[di
     return feats, evidence
 
 
-def upper_bound(p: Prepared, terms: set[str]) -> float:
-    """A score the item (its set of terms) cannot exceed: bm25, cover and focus are at most the cover."""
+def item_profile(title: Sequence[str], lead: Sequence[str]) -> tuple[Counter, int]:
+    """An item's term frequencies (title terms counted twice, as in bm25) and length, for upper_bound."""
+    tf = Counter(lead)
+    for t in title:
+        tf[t] += 2
+    return tf, len(title) + len(lead)
+
+
+def upper_bound(p: Prepared, profile: tuple[Counter, int]) -> float:
+    """A score the item cannot exceed: its exact bm25, and its term cover bounding cover, focus, title bm25."""
+    tf, length = profile
     total = sum(p.weights.values())
     if not total:
         return 1.0
-    exact = sum(w for t, w in p.weights.items() if t in terms)
-    names = NAME_CREDIT * sum(p.weights.get(t, p.default_idf) for t in p.unmatched_keys.values() if t not in terms)
-    unbounded = ("bigrams", "reverse")  # these two can be high while the cover is low
-    rest = sum(w for f, w in WEIGHTS.items() if f not in unbounded)
-    return rest * min(1.0, (exact + names) / total) + sum(WEIGHTS[f] for f in unbounded)
+    shared = [t for t in p.weights if t in tf]
+    exact = sum(p.weights[t] for t in shared)
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / p.avg_len)
+    bm25 = sum(p.weights[t] * tf[t] * (BM25_K1 + 1) / (tf[t] + norm) for t in shared) / p.bm25_max
+    names = NAME_CREDIT * sum(p.weights.get(t, p.default_idf) for t in p.unmatched_keys.values() if t not in tf)
+    cover = min(1.0, (exact + names) / total)
+    return (WEIGHTS["bm25"] * bm25 + (WEIGHTS["cover"] + WEIGHTS["focus"] + WEIGHTS["title_bm25"]) * cover
+            + WEIGHTS["bigrams"] + WEIGHTS["reverse"])  # the pair share and the title share can be high anyway
 
 
 def score_pair(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[float, dict]:

@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 from review.matching.analysis import analyse_query
 from review.matching.engine import METHOD, _marks, corpus_stats, doc_freqs, fts_query, search, select_terms
-from review.matching.rerank import Prepared, prepare, score_pair, upper_bound
+from review.matching.rerank import Prepared, item_profile, prepare, score_pair, upper_bound
 
 # Measured with bench/matching_quality.py over the top-10 pairs of all sets: at 0.30 a suggestion is
 # right 41% of the time and 70% of relevant items are suggested (~2 per claim); 0.55 is where
@@ -19,6 +19,7 @@ SUGGEST_LIMIT = 20  # at most this many suggestions per claim
 CLAIM_CANDIDATES = 20  # open claims considered per new item (best bm25 first)
 OPEN_STATUSES = ("new", "in_review", "verdict_proposed")
 ITEM_QUERY_TERMS = 40  # an item is matched against claims through its title and its first terms
+CLAIM_POSTINGS_BUDGET = 1_000  # claims are few and short: a small budget keeps the claim query cheap
 _PREPARED: dict[tuple[int, int], tuple[str, int, Prepared]] = {}  # (connection, claim) → (text, n, data)
 
 _INSERT = ("INSERT OR IGNORE INTO coverage_links (claim_id, item_id, score, method, explanation, status) "
@@ -115,13 +116,14 @@ def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
         for item_id, title, lead in items:
             title_terms, lead_terms = title.split(), lead.split()
             probe = list(dict.fromkeys(title_terms + lead_terms[:ITEM_QUERY_TERMS]))
-            terms = select_terms(probe, doc_freqs(db, probe, "match_claims_vocab", n=n_claims), n_claims)
+            terms = select_terms(probe, doc_freqs(db, probe, "match_claims_vocab", n=n_claims), n_claims,
+                                 CLAIM_POSTINGS_BUDGET)
             if not terms:
                 continue
-            item_set = set(title_terms) | set(lead_terms)
+            profile = item_profile(title_terms, lead_terms)
             for claim_id, text in _open_claims(db, item_id, terms):
                 prepared = _prepared(db, claim_id, text, n_items, avg_len)
-                if upper_bound(prepared, item_set) < lower:  # most candidates end here, unscored
+                if upper_bound(prepared, profile) < lower:  # most candidates end here, unscored
                     continue
                 score, why = score_pair(prepared, title_terms, lead_terms)
                 if score >= lower:
