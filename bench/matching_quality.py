@@ -205,8 +205,10 @@ def tune(train_sets) -> None:
         return margin >= 0, sum(a + m for a, m in per) / (2 * len(per)), margin, per
 
     nf = len(rerank.FEATURES)
-    results = []
-    for combo in itertools.product(np.round(np.arange(0, 1.0001, 0.1), 1), repeat=nf - 1):
+    current = np.array([rerank.WEIGHTS[f] for f in rerank.FEATURES])
+    results = [(*evaluate(current, rerank.NUMBER_PENALTY), current, rerank.NUMBER_PENALTY)]
+    grid = itertools.product(np.round(np.arange(0, 1.0001, 0.1), 1), repeat=nf - 1) if nf <= 6 else []
+    for combo in grid:  # with more features, coordinate ascent from the current weights only
         if sum(combo) <= 1.0001:
             w = np.array([*combo, max(0.0, 1 - sum(combo))])
             for pen in (0.0, 0.05):

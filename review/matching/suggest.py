@@ -13,8 +13,8 @@ from review.matching.rerank import Prepared, item_profile, prepare, score_pair, 
 # Measured with bench/matching_quality.py over the top-10 pairs of all sets: at 0.30 a suggestion is
 # right 41% of the time and 70% of relevant items are suggested (~2 per claim); 0.55 is where
 # precision peaks (62%, recall 37%).
-SUGGEST_THRESHOLD = 0.3
-STRONG_THRESHOLD = 0.55
+SUGGEST_THRESHOLD = 0.25
+STRONG_THRESHOLD = 0.4
 SUGGEST_LIMIT = 20  # at most this many suggestions per claim
 CLAIM_CANDIDATES = 20  # open claims considered per new item (best bm25 first)
 OPEN_STATUSES = ("new", "in_review", "verdict_proposed")
