@@ -212,3 +212,17 @@ def test_corpus_stats_and_doc_freqs_follow_the_index(corpus):
         index_items(db, new)
     n2, _ = corpus_stats(db)
     assert n2 == n + 3 and doc_freqs(db, ["تبوك"], n=n2)["تبوك"] == before + 3
+
+
+def test_a_term_first_seen_after_a_search_is_found(corpus):
+    db, _ = corpus
+    with write_transaction(db):  # enough items that one more does not reset the doc-freq cache (2%)
+        filler = [db.execute("INSERT INTO items (kind, title, body, content_hash) VALUES ('headline', ?, '', ?)",
+                             [f"خبر رقم {k} عن الطقس في تبوك", f"f{k}"]).lastrowid for k in range(80)]
+        index_items(db, filler)
+    assert search(db, "زلزال قرب مدينة تبوك اليوم") is not None  # caches the doc freqs, the new word is unknown
+    with write_transaction(db):
+        new = db.execute("INSERT INTO items (kind, title, body, content_hash) VALUES ('headline', ?, '', 'quake')",
+                         ["زلزال بقوة 4 درجات قرب تبوك"]).lastrowid
+        index_items(db, [new])
+    assert top(db, "زلزال قرب مدينة تبوك اليوم")[0] == new

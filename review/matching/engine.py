@@ -99,8 +99,8 @@ def doc_freqs(db: Database, terms: Iterable[str], vocab: str = "match_items_voca
               ) -> dict[str, int]:
     """Document frequency of each term (absent terms are left out).
 
-    With ``n`` (the corpus size) values are cached per connection until the corpus grows or shrinks
-    by more than 2%: fts5vocab counts a term's rows by reading its whole postings list.
+    With ``n`` (the corpus size) the counts of known terms are cached per connection until the corpus
+    grows or shrinks by more than 2%: fts5vocab counts a term's rows by reading its whole postings list.
     """
     terms = list(dict.fromkeys(terms))
     cache: dict[str, int] | None = None
@@ -121,11 +121,11 @@ def doc_freqs(db: Database, terms: Iterable[str], vocab: str = "match_items_voca
     for chunk in _chunks(todo):
         got = dict(db.execute(f"SELECT term, doc FROM {vocab} WHERE term IN ({_marks(len(chunk))})",
                               list(chunk)).fetchall())
-        if cache is not None:
-            cache.update((t, got.get(t, 0)) for t in chunk)
+        if cache is not None:  # absent terms are not cached: a new name must be found once it is indexed
+            cache.update(got)
         out.update(got)
     if cache is not None:
-        out.update((t, cache[t]) for t in terms if cache[t])
+        out.update((t, cache[t]) for t in terms if t in cache)
     return out
 
 
