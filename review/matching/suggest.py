@@ -10,9 +10,10 @@ from review.matching.analysis import analyse_query
 from review.matching.engine import METHOD, _marks, corpus_stats, doc_freqs, fts_query, search, select_terms
 from review.matching.rerank import Prepared, item_profile, prepare, score_pair, upper_bound
 
-# Measured with bench/matching_quality.py over the top-10 pairs of all sets: at 0.30 a suggestion is
-# right 41% of the time and 70% of relevant items are suggested (~2 per claim); 0.55 is where
-# precision peaks (62%, recall 37%).
+# Measured with bench/matching_quality.py (scorer v2) over the top-10 pairs of all sets and splits:
+# at 0.25 a suggestion is right 45% of the time and 67% of relevant items are suggested (1.9 per
+# claim); 0.40 is where precision peaks (60%, recall 43%, 0.9 per claim). Scores above ~0.5 are
+# mostly short items that repeat many claim words, and precision falls there (0.50: 56%, 0.60: 33%).
 SUGGEST_THRESHOLD = 0.25
 STRONG_THRESHOLD = 0.4
 SUGGEST_LIMIT = 20  # at most this many suggestions per claim
