@@ -12,8 +12,8 @@ from review.matching.rerank import Prepared, item_profile, prepare, score_pair, 
 
 # Measured with bench/matching_quality.py (scorer v2) over the top-10 pairs of all sets and splits:
 # at 0.25 a suggestion is right 45% of the time and 67% of relevant items are suggested (1.9 per
-# claim); 0.40 is where precision peaks (60%, recall 43%, 0.9 per claim). Scores above ~0.5 are
-# mostly short items that repeat many claim words, and precision falls there (0.50: 56%, 0.60: 33%).
+# claim); 0.40 is where precision peaks (60%, recall 43%, 0.9 per claim); above 0.45 it falls again
+# (0.50: 56%, 0.60: 33%), so a higher 'strong' threshold would not be more trustworthy.
 SUGGEST_THRESHOLD = 0.25
 STRONG_THRESHOLD = 0.4
 SUGGEST_LIMIT = 20  # at most this many suggestions per claim
