@@ -1,4 +1,4 @@
-"""Ranking quality of review.matching against FTS5 BM25 alone and brute-force rapidfuzz WRatio.
+"""Ranking quality of review.matching against FTS5 BM25 alone and brute-force rapidfuzz (WRatio, token_set_ratio).
 
 Data: ../shared/data/{ct21_en,ct21_ar,ans_train,ans_dev} (see its README). Prints recall@1/5/10, MRR@10 and
 MAP@5 per set and split, a precision/recall table of our score thresholds, and with --tune a weight grid
@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 
-from rapidfuzz import fuzz, process  # noqa: E402
+from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from db import open_db  # noqa: E402
-from review.matching import analysis, engine as msearch, rerank  # noqa: E402
+from review.matching import analysis, engine, rerank  # noqa: E402
 from review.matching.engine import fts_query, index_items, search  # noqa: E402
 
 SETS = {"ct21_en": "factcheck", "ct21_ar": "factcheck", "ans": "headline"}
@@ -88,14 +88,21 @@ def bm25_only(db, text: str, limit: int = 10) -> list[int]:
         [fts_query(terms), limit])]
 
 
-def brute(corpus: list[dict], queries: list[dict]) -> dict[str, list[str]]:
-    """Baseline: rapidfuzz WRatio of the query against title + first 300 body chars of every item."""
+BRUTE = {"wratio": fuzz.WRatio, "token_set": fuzz.token_set_ratio}
+
+
+def brute(corpus: list[dict], queries: list[dict], scorer) -> dict[str, list[str]]:
+    """Baseline: a rapidfuzz scorer of the query against title + first 300 body chars of every item.
+
+    Ties (WRatio gives thousands of short items the same 85.5) are broken by corpus order.
+    """
+    import numpy as np
     choices = [(d["title"] or "") + " " + (d["body"] or "")[:300] for d in corpus]
-    matrix = process.cdist([q["text"] for q in queries], choices, scorer=fuzz.WRatio,
-                           processor=lambda s: s.lower(), workers=-1)
+    matrix = process.cdist([q["text"] for q in queries], choices, scorer=scorer,
+                           processor=utils.default_process, workers=-1)
     out = {}
     for q, row in zip(queries, matrix):
-        top = row.argsort()[::-1][:10]
+        top = np.argsort(-row, kind="stable")[:10]
         out[q["id"]] = [corpus[i]["id"] for i in top]
     return out
 
@@ -123,73 +130,111 @@ def threshold_table(scored: dict[str, list[tuple[str, float]]], qrels) -> None:
     pairs = [(s, d in qrels[q]) for q, lst in scored.items() for d, s in lst]
     total_rel = sum(len(qrels[q]) for q in scored)
     print("  threshold  precision  recall(of all relevant)  links/query")
-    for t in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+    for t in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
         kept = [r for s, r in pairs if s >= t]
         p = sum(kept) / len(kept) if kept else 0.0
         print(f"  {t:9.2f}  {p:9.3f}  {sum(kept) / total_rel:23.3f}  {len(kept) / len(scored):11.2f}")
 
 
-FEATURES = ("cover", "focus", "reverse", "fuzz", "bm25")
-
-
-def tune(sets) -> None:
-    """Grid search of the re-ranker weights on train splits (candidate features computed once)."""
+def candidate_table(db, ids, queries, qrels, limit: int) -> tuple[list, list, list, list]:
+    """Per query: feature matrix of our candidates, conflict counts, relevance, number relevant."""
     import numpy as np
-    cache = []  # per query: (set key, feature matrix, number adjustment, relevance vector)
-    for key, (db, ids, queries, qrels) in enumerate(sets):
-        for q in queries:
-            query = analysis.analyse_query(q["text"])
-            n = msearch.corpus_size(db)
-            df = msearch.doc_freqs(db, query.terms)
-            terms = msearch.select_terms(query.terms, df, n)
-            rows = db.execute("SELECT rowid, title, lead FROM match_items_fts WHERE match_items_fts MATCH ? "
-                              "ORDER BY rank LIMIT ?", [fts_query(terms), msearch.CANDIDATES]).fetchall() if terms else []
-            if not rows:
-                cache.append((key, None, None, None))
-                continue
-            w, d = msearch.term_weights(query, df, n)
-            feats, adj, rel = [], [], []
-            for i, t, l in rows:
-                _, why = rerank.score_pair(query, w, d, t.split(), l.split())
-                feats.append([why["features"][f] for f in FEATURES])
-                adj.append((min(2, len(why["shared_numbers"])), min(2, len(why["conflicting_numbers"]))))
-                rel.append(ids[i] in qrels[q["id"]])
-            cache.append((key, np.array(feats), np.array(adj), np.array(rel)))
-    steps = [x / 10 for x in range(11)]
-    results = []
-    for *combo, bonus, penalty in itertools.product(*[steps] * len(FEATURES), (0, 0.05), (0, 0.05, 0.1, 0.2)):
-        if abs(sum(combo) - 1.0) > 1e-6:
-            continue
-        wv = np.array(combo)
-        av = np.array([bonus, -penalty])
-        mrr = defaultdict(lambda: [0.0, 0])
-        for key, feats, adj, rel in cache:
-            mrr[key][1] += 1
-            if feats is None:
-                continue
-            order = np.argsort(-(feats @ wv + adj @ av), kind="stable")[:10]
-            hit = np.flatnonzero(rel[order])
-            if hit.size:
-                mrr[key][0] += 1 / (hit[0] + 1)
-        results.append((sum(a / b for a, b in mrr.values()) / len(mrr), (*combo, bonus, penalty)))
-    results.sort(reverse=True)
-    for name, probe in [("fts order", None)] + [(f, np.eye(len(FEATURES))[i]) for i, f in enumerate(FEATURES)]:
-        per = defaultdict(lambda: [0.0, 0])
-        for key, feats, adj, rel in cache:
-            per[key][1] += 1
-            if feats is not None:
-                order = np.arange(len(rel))[:10] if probe is None else np.argsort(-(feats @ probe), kind="stable")[:10]
-                hit = np.flatnonzero(rel[order])
-                per[key][0] += 1 / (hit[0] + 1) if hit.size else 0.0
-        print(f"  {name:10s} MRR@10 per train set: " + "  ".join(f"{a / b:.3f}" for a, b in per.values()))
-    print("  weights " + "/".join(FEATURES) + " number bonus/penalty")
-    for score, combo in results[:5]:
-        print(f"  mean MRR@10 {score:.4f}  {combo}")
-    seen = set()
-    for score, combo in results:
-        if combo[-2:] not in seen:
-            seen.add(combo[-2:])
-            print(f"  best with number bonus/penalty {combo[-2:]}: {score:.4f}  {combo}")
+    out = []
+    for q in queries:
+        prepared, terms = engine.prepare_query(db, q["text"])
+        rows = engine.candidates(db, terms, limit)
+        feats, conf, rel = [], [], []
+        for i, t, l in rows:
+            f, why = rerank.features(prepared, t.split(), l.split())
+            feats.append([f[k] for k in rerank.FEATURES])
+            conf.append(min(2, len(why["conflicting_numbers"])))
+            rel.append(ids[i] in qrels[q["id"]])
+        out.append((np.array(feats).reshape(-1, len(rerank.FEATURES)), np.array(conf), np.array(rel, bool),
+                    len(qrels[q["id"]])))
+    return out
+
+
+def stack(table, limit: int):
+    """Pad per-query candidate lists into arrays (queries × limit)."""
+    import numpy as np
+    nq, nf = len(table), len(rerank.FEATURES)
+    x = np.zeros((nq, limit, nf))
+    c = np.zeros((nq, limit))
+    r = np.zeros((nq, limit), bool)
+    valid = np.zeros((nq, limit), bool)
+    nrel = np.array([t[3] for t in table], float)
+    for k, (f, conf, rel, _) in enumerate(table):
+        m = len(rel)
+        x[k, :m], c[k, :m], r[k, :m], valid[k, :m] = f, conf, rel, True
+    return x, c, r, valid, nrel
+
+
+def rank_metrics(scores, r, valid, nrel) -> tuple[float, float]:
+    """MRR@10 and MAP@5 of candidate scores (queries × candidates)."""
+    import numpy as np
+    scores = np.where(valid, scores, -1e9)
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+    hits = np.take_along_axis(r, order, axis=1)
+    first = np.where(hits.any(axis=1), hits.argmax(axis=1), -1)
+    mrr = (np.where(first >= 0, 1.0, 0.0) / (np.abs(first) + 1)).mean()
+    h5 = hits[:, :5]
+    prec = np.cumsum(h5, axis=1) / np.arange(1, 6)
+    ap = (prec * h5).sum(axis=1) / np.minimum(nrel, 5)
+    return float(mrr), float(ap.mean())
+
+
+def tune(train_sets) -> None:
+    """Grid search of the re-ranker weights on train splits; each set must stay at or above BM25 alone."""
+    import numpy as np
+    limit = engine.CANDIDATES
+    data, base = [], []
+    for name, (db, ids, queries, qrels) in train_sets.items():
+        table = candidate_table(db, ids, queries, qrels, limit)
+        data.append(stack(table, limit))
+        r_bm25 = {q["id"]: [ids[i] for i in bm25_only(db, q["text"], limit)] for q in queries}
+        m = metrics({k: v[:10] for k, v in r_bm25.items()}, qrels)
+        base.append((m["MRR@10"], m["MAP@5"]))
+        cand = sum(t[2].sum() for t in table) / sum(t[3] for t in table)
+        orall = sum(len(qrels[q] & set(v)) for q, v in r_bm25.items()) / sum(len(qrels[q]) for q in r_bm25)
+        print(f"  {name}: candidate recall@{limit} ours {cand:.3f} vs fts5 OR-all {orall:.3f}; "
+              f"fts5 bm25 MRR@10 {base[-1][0]:.3f} MAP@5 {base[-1][1]:.3f}")
+    def evaluate(w, pen):
+        """(all sets ≥ BM25, mean of MRR@10 and MAP@5, worst margin, per-set metrics)."""
+        per = [rank_metrics(x @ w - pen * c, r, v, n) for x, c, r, v, n in data]
+        margin = min(min(a - b[0], m - b[1]) for (a, m), b in zip(per, base))
+        return margin >= 0, sum(a + m for a, m in per) / (2 * len(per)), margin, per
+
+    nf = len(rerank.FEATURES)
+    current = np.array([rerank.WEIGHTS[f] for f in rerank.FEATURES])
+    results = [(*evaluate(current, rerank.NUMBER_PENALTY), current, rerank.NUMBER_PENALTY)]
+    grid = itertools.product(np.round(np.arange(0, 1.0001, 0.1), 1), repeat=nf - 1) if nf <= 6 else []
+    for combo in grid:  # with more features, coordinate ascent from the current weights only
+        if sum(combo) <= 1.0001:
+            w = np.array([*combo, max(0.0, 1 - sum(combo))])
+            for pen in (0.0, 0.05):
+                results.append((*evaluate(w, pen), w, pen))
+    results.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    best = results[0]
+    for step in (0.05, 0.025, 0.01):  # coordinate ascent: move weight between two features
+        improved = True
+        while improved:
+            improved = False
+            for i, j in itertools.permutations(range(nf), 2):
+                w = best[4].copy()
+                if w[j] < step - 1e-9:
+                    continue
+                w[i] += step
+                w[j] -= step
+                for pen in (best[5], max(0.0, best[5] - 0.025), best[5] + 0.025):
+                    cand = (*evaluate(w, pen), w, pen)
+                    if (cand[0], cand[1]) > (best[0], best[1]) + (0, 1e-5):
+                        best, improved = cand, True
+    print("  weights " + "/".join(rerank.FEATURES) + ", number penalty: mean of MRR@10 and MAP@5 over train sets")
+    for ok, mean, margin, per, w, pen in [best] + results[:5]:
+        print(f"  {'ok ' if ok else 'LOW'} mean {mean:.4f} margin {margin:+.4f} "
+              f"{[round(float(x), 3) for x in w]} pen {pen:.3f}  " + "  ".join(f"{a:.3f}/{m:.3f}" for a, m in per))
+    alone = evaluate(np.eye(nf)[rerank.FEATURES.index("bm25")], 0.0)
+    print(f"  bm25 feature alone: mean {alone[1]:.4f} " + "  ".join(f"{a:.3f}/{m:.3f}" for a, m in alone[3]))
 
 
 def main() -> None:
@@ -197,10 +242,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--brute-sample", type=int, default=200, help="queries per split for brute force")
+    ap.add_argument("--no-brute", action="store_true")
+    ap.add_argument("--tmp", default=None, help="reuse databases in this folder")
     args = ap.parse_args()
     random.seed(7)
-    tmp = Path(tempfile.mkdtemp(prefix="matchq-"))
-    train_sets, all_scored, all_qrels = [], {}, {}
+    tmp = Path(args.tmp) if args.tmp else Path(tempfile.mkdtemp(prefix="matchq-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    train_sets, all_scored, all_qrels = {}, {}, {}
     for name, kind in SETS.items():
         for split in ("dev", "train"):
             corpus, queries, qrels = load(name, split)
@@ -213,29 +261,30 @@ def main() -> None:
             else:
                 db, ids = open_db(db_path), {i + 1: d["id"] for i, d in enumerate(corpus)}
                 build = 0.0
-            print(f"\n== {name} {split}: {len(corpus)} items, {len(queries)} queries (index {build:.1f} s)")
-            if args.tune and split == "train":
-                train_sets.append((db, ids, queries, qrels))
+            if args.tune:
+                if split == "train":
+                    train_sets[f"{name} train"] = (db, ids, queries, qrels)
                 continue
+            print(f"\n== {name} {split}: {len(corpus)} items, {len(queries)} queries (index {build:.1f} s)")
             r_ours, scored, med = ours(db, ids, queries)
-            print(f"  ours        {fmt(metrics(r_ours, qrels))}  (median {med:.1f} ms/query)")
+            print(f"  ours          {fmt(metrics(r_ours, qrels))}  (median {med:.1f} ms/query)")
             r_bm25 = {q["id"]: [ids[i] for i in bm25_only(db, q["text"])] for q in queries}
-            print(f"  fts5 bm25   {fmt(metrics(r_bm25, qrels))}")
-            sample = queries if len(queries) <= args.brute_sample else random.sample(queries, args.brute_sample)
-            t0 = time.perf_counter()
-            r_brute = brute(corpus, sample)
-            note = "" if sample is queries else f" [sample of {len(sample)} queries]"
-            print(f"  brute wratio {fmt(metrics(r_brute, qrels))}  ({time.perf_counter() - t0:.1f} s){note}")
-            sub_ours = {q["id"]: r_ours[q["id"]] for q in sample}
-            if sample is not queries:
-                print(f"  ours, same sample {fmt(metrics(sub_ours, qrels))}")
+            print(f"  fts5 bm25     {fmt(metrics(r_bm25, qrels))}")
             for q in queries:
                 all_scored[f"{name}:{q['id']}"] = scored[q["id"]]
                 all_qrels[f"{name}:{q['id']}"] = qrels[q["id"]]
-            if split == "train" or name == "ans":
-                pass
+            if args.no_brute:
+                continue
+            sample = queries if len(queries) <= args.brute_sample else random.sample(queries, args.brute_sample)
+            note = "" if sample is queries else f" [sample of {len(sample)} queries]"
+            for label, scorer in BRUTE.items():
+                t0 = time.perf_counter()
+                r_brute = brute(corpus, sample, scorer)
+                print(f"  brute {label:10s}{fmt(metrics(r_brute, qrels))}  ({time.perf_counter() - t0:.1f} s){note}")
+            if sample is not queries:
+                print(f"  ours, sample  {fmt(metrics({q['id']: r_ours[q['id']] for q in sample}, qrels))}")
     if args.tune:
-        print("\n== weight grid on train splits (mean of per-set MRR@10)")
+        print("\n== weight grid on train splits")
         tune(train_sets)
     else:
         print("\n== thresholds over all sets and splits (top-10 pairs)")

@@ -158,3 +158,71 @@ def test_migrations_apply_twice(tmp_path):
     open_db(tmp_path / "a.db")
     db = open_db(tmp_path / "a.db")
     assert "match_items_fts" in db.table_names() and "match_claims_fts" in db.table_names()
+
+
+def test_upper_bound_is_never_below_the_score(corpus):
+    from review.matching.engine import corpus_stats, doc_freqs
+    from review.matching.analysis import analyse_query
+    from review.matching.rerank import item_profile, prepare, score_pair, upper_bound
+    db, _ = corpus
+    n, avg_len = corpus_stats(db)
+    items = db.execute("SELECT title, lead FROM match_items_fts").fetchall()
+    claims = [t + " " + l for t, l in items] + ["ديلي ميل: الأمير هاري يزور مخيم اللاجئين", "صادرات التمور 36.7 مليار"]
+    checked = 0
+    for text in claims:
+        query = analyse_query(text)
+        p = prepare(query, doc_freqs(db, query.terms), n, avg_len)
+        for title, lead in items:
+            score, _ = score_pair(p, title.split(), lead.split())
+            assert upper_bound(p, item_profile(title.split(), lead.split())) >= score - 1e-9
+            checked += score > 0
+    assert checked > 20
+
+
+def test_bm25_feature_is_fts5_bm25_over_all_claim_terms(corpus):
+    from review.matching.analysis import analyse_query
+    from review.matching.engine import corpus_stats, doc_freqs, fts_query
+    from review.matching.rerank import features, prepare
+    db, _ = corpus
+    n, avg_len = corpus_stats(db)
+    compared = 0
+    for text in ("صادرات التمور السعودية 36.7 مليار ريال", "Central bank raises interest rates to fight inflation",
+                 "وزارة الصحة تعلن افتتاح مستشفى جديد 22 ألف"):
+        query = analyse_query(text)
+        p = prepare(query, doc_freqs(db, query.terms), n, avg_len)
+        rows = db.execute("SELECT rowid, title, lead, -bm25(match_items_fts, 2.0, 1.0) FROM match_items_fts "
+                          "WHERE match_items_fts MATCH ?", [fts_query(query.terms)]).fetchall()
+        for _, title, lead, fts_score in rows:
+            ours = features(p, title.split(), lead.split())[0]["bm25"] * p.bm25_max
+            assert ours == pytest.approx(fts_score, rel=1e-6)
+            compared += 1
+    assert compared >= 6
+
+
+def test_corpus_stats_and_doc_freqs_follow_the_index(corpus):
+    from review.matching.engine import corpus_stats, doc_freqs
+    db, ids = corpus
+    n, avg_len = corpus_stats(db)
+    lengths = [len(t.split()) + len(l.split()) for t, l in db.execute("SELECT title, lead FROM match_items_fts")]
+    assert n == len(ids) and avg_len == pytest.approx(sum(lengths) / len(lengths))
+    before = doc_freqs(db, ["تبوك"], n=n)["تبوك"]
+    with write_transaction(db):
+        new = [db.execute("INSERT INTO items (kind, title, body, content_hash) VALUES ('article', ?, '', ?)",
+                          [f"مستشفى تبوك {k}", f"new{k}"]).lastrowid for k in range(3)]
+        index_items(db, new)
+    n2, _ = corpus_stats(db)
+    assert n2 == n + 3 and doc_freqs(db, ["تبوك"], n=n2)["تبوك"] == before + 3
+
+
+def test_a_term_first_seen_after_a_search_is_found(corpus):
+    db, _ = corpus
+    with write_transaction(db):  # enough items that one more does not reset the doc-freq cache (2%)
+        filler = [db.execute("INSERT INTO items (kind, title, body, content_hash) VALUES ('headline', ?, '', ?)",
+                             [f"خبر رقم {k} عن الطقس في تبوك", f"f{k}"]).lastrowid for k in range(80)]
+        index_items(db, filler)
+    assert search(db, "زلزال قرب مدينة تبوك اليوم") is not None  # caches the doc freqs, the new word is unknown
+    with write_transaction(db):
+        new = db.execute("INSERT INTO items (kind, title, body, content_hash) VALUES ('headline', ?, '', 'quake')",
+                         ["زلزال بقوة 4 درجات قرب تبوك"]).lastrowid
+        index_items(db, [new])
+    assert top(db, "زلزال قرب مدينة تبوك اليوم")[0] == new

@@ -2,29 +2,55 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
-
-from rapidfuzz import fuzz
+from dataclasses import dataclass
 
 from review.matching.analysis import Query, format_number, is_number, name_key
 
-# Weights of the features (they sum to 1 before the number adjustment); tuned on the
-# CheckThat! 2021 and ANS *train* splits with bench/matching_quality.py --tune.
-W_COVER = 0.2   # share of the claim's informative (IDF-weighted) terms the item contains
-W_FOCUS = 0.3   # the same share inside the title or inside the best window of the body
-W_REVERSE = 0.1  # share of the title's terms the claim contains (a headline restating the claim)
-W_FUZZ = 0.0     # rapidfuzz token_set_ratio of claim vs title / best window (order-free)
-W_BM25 = 0.4     # BM25 (title counted twice) over the maximum the claim's terms could reach
-BM25_K1, BM25_B, BM25_AVG_LEN = 1.2, 0.75, 100
+# Feature weights (they sum to 1, so the score stays in 0..1 before the number penalty). Fitted on the
+# CheckThat! 2021 and ANS *train* splits with bench/matching_quality.py --tune (dev splits held out).
+WEIGHTS = {"bm25": 0.785, "title_bm25": 0.0, "bigrams": 0.065, "cover": 0.11, "focus": 0.04, "reverse": 0.0}
+NUMBER_PENALTY = 0.0  # per conflicting number (36.7 vs 35.5 billion), at most 2; fitted to 0 (a fact-check
+# stating another figure still covers the claim): conflicts are shown to the reviewer in the explanation
+FEATURES = tuple(WEIGHTS)
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants; title terms count twice, as in bm25(2.0, 1.0)
+TITLE_AVG_LEN = 10  # typical analysed title length, for the title-only BM25 feature
 NAME_CREDIT = 0.7  # a transliteration variant (same name_key) counts for 70% of an exact term
-NUMBER_BONUS = 0.0  # per shared number (at most 2)
-NUMBER_PENALTY = 0.05  # per conflicting number (at most 2): 36.7 vs 35.5 billion pushes down
+NAME_MAX_DF, NAME_MAX_SHARE = 20, 0.002  # ...of a claim term at most this common (in documents, or share)
 WINDOW_MIN = 12  # body window length in terms: max(WINDOW_MIN, 2 × claim terms)
 
 
 def idf(df: int, n: int) -> float:
-    """Robertson/Sparck Jones IDF, floored at a small positive value."""
-    return max(0.05, math.log(1 + (n - df + 0.5) / (df + 0.5)))
+    """FTS5's bm25 IDF, log((N - df + 0.5) / (df + 0.5)), floored at a small positive value."""
+    return max(1e-6, math.log((n - df + 0.5) / (df + 0.5)))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What scoring needs about a claim, computed once per query: weights, names, numbers."""
+
+    query: Query
+    weights: dict[str, float]  # IDF of every claim term found in the corpus
+    default_idf: float  # IDF of a term the corpus has never seen
+    avg_len: float  # mean analysed item length (title + lead terms), for BM25
+    unmatched_keys: dict[str, str]  # name_key → claim term, for terms worth a transliteration lookup
+    numbers: tuple[str, ...]
+    bm25_max: float
+    bigrams: dict[tuple[str, str], float]  # adjacent claim-term pairs → the smaller IDF of the two
+
+
+def prepare(query: Query, df: Mapping[str, int], n: int, avg_len: float) -> Prepared:
+    """Per-claim scoring data from the corpus statistics."""
+    weights = {t: idf(df[t], n) for t in query.terms if df.get(t)}
+    # transliteration variants are looked for only for rare or unseen terms: names, not common words
+    keys = {name_key(t): t for t in query.terms
+            if len(t) >= 3 and not is_number(t) and df.get(t, 0) <= max(NAME_MAX_DF, NAME_MAX_SHARE * n)}
+    return Prepared(query, weights, idf(0, max(n, 1)), max(avg_len, 1.0),
+                    {k: t for k, t in keys.items() if len(k) >= 2},
+                    tuple(t for t in query.terms if is_number(t)), (BM25_K1 + 1) * sum(weights.values()),
+                    {(a, b): min(weights[a], weights[b]) for a, b in zip(query.stems, query.stems[1:])
+                     if a in weights and b in weights and a != b})
 
 
 def _comparable(x: float, y: float) -> bool:
@@ -37,88 +63,115 @@ def _comparable(x: float, y: float) -> bool:
     return x > 0 and y > 0 and 0.5 <= y / x <= 2
 
 
-def _best_window(query_terms: Mapping[str, float], lead: Sequence[str], size: int) -> tuple[float, int]:
-    """The start and IDF mass of the body window of ``size`` terms holding the most claim terms."""
-    hits = [(i, t) for i, t in enumerate(lead) if t in query_terms]
+def _best_window(weights: Mapping[str, float], hits: Sequence[tuple[int, str]], size: int) -> tuple[float, int]:
+    """The start and IDF mass of the body window of ``size`` terms holding the most claim terms.
+
+    ``hits``: (position, term) of the body's claim terms, in order.
+    """
     best, best_start, counts, mass, left = 0.0, 0, {}, 0.0, 0
-    for right, (pos, term) in enumerate(hits):
+    for pos, term in hits:
         counts[term] = counts.get(term, 0) + 1
         if counts[term] == 1:
-            mass += query_terms[term]
+            mass += weights[term]
         while pos - hits[left][0] >= size:
             old = hits[left][1]
             counts[old] -= 1
             if counts[old] == 0:
-                mass -= query_terms[old]
+                mass -= weights[old]
             left += 1
         if mass > best:
             best, best_start = mass, hits[left][0]
     return best, best_start
 
 
-def _bm25(weights: Mapping[str, float], title: Sequence[str], lead: Sequence[str]) -> float:
-    """BM25 of the item for the claim's known terms, divided by its upper bound (0..1)."""
-    if not weights:
-        return 0.0
-    tf = {t: lead.count(t) + 2 * title.count(t) for t in weights}
-    norm = BM25_K1 * (1 - BM25_B + BM25_B * (2 * len(title) + len(lead)) / BM25_AVG_LEN)
-    got = sum(w * tf[t] / (tf[t] + norm) for t, w in weights.items() if tf[t])
-    return got / sum(weights.values())
+def _adjacent(hits: Sequence[tuple[int, str]]) -> set[tuple[str, str]]:
+    """Pairs of claim terms that stand next to each other in the text."""
+    return {(a, b) for (i, a), (j, b) in zip(hits, hits[1:]) if j == i + 1}
 
 
-def score_pair(query: Query, weights: Mapping[str, float], default_idf: float,
-               title: Sequence[str], lead: Sequence[str]) -> tuple[float, dict]:
-    """Score in 0..1 that the item (title and body-lead terms) reports the claim, and why."""
-    q_terms = {t: weights.get(t, 0.0) for t in query.terms}
-    known = {t: w for t, w in q_terms.items() if w > 0}
-    doc = set(title) | set(lead)
-    shared = [t for t in known if t in doc]
-    names: list[tuple[str, str]] = []
+def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[dict[str, float], dict]:
+    """The re-ranking features of one item (0..1 each) and the evidence behind them."""
+    known = p.weights
+    # only the claim's terms are looked at: positions of its terms in the body and the title
+    hits = [(i, t) for i, t in enumerate(lead) if t in known]
+    title_hits = [(i, t) for i, t in enumerate(title) if t in known]
+    title_tf = Counter(t for _, t in title_hits)
+    tf = Counter(t for _, t in hits)
+    for t, c in title_tf.items():
+        tf[t] += 2 * c
+    shared = [t for t in known if t in tf]
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * (len(title) + len(lead)) / p.avg_len)
+    bm25 = sum(known[t] * tf[t] * (BM25_K1 + 1) / (tf[t] + norm) for t in shared) / p.bm25_max if known else 0.0
+    title_norm = BM25_K1 * (1 - BM25_B + BM25_B * len(title) / TITLE_AVG_LEN)
+    title_bm25 = (sum(known[t] * c * (BM25_K1 + 1) / (c + title_norm) for t, c in title_tf.items())
+                  / p.bm25_max if known else 0.0)
+    if p.bigrams:
+        pairs = _adjacent(title_hits) | _adjacent(hits)
+        bigrams = sum(w for pair, w in p.bigrams.items() if pair in pairs) / sum(p.bigrams.values())
+    else:
+        bigrams = 0.0
     credit = {t: known[t] for t in shared}
-    title_set = set(title)
-    size = max(WINDOW_MIN, 2 * len(q_terms))
-    window_mass, start = _best_window(known, lead, size)
+    size = max(WINDOW_MIN, 2 * len(p.query.terms))
+    window_mass, start = _best_window(known, hits, size)
     window = lead[start:start + size]
-    # transliteration variants are looked for near the evidence (title, best window): cheap, and precise
-    unmatched = [t for t in q_terms if t not in doc and len(t) >= 3 and not is_number(t)]
-    if unmatched:
-        keys = {name_key(t): t for t in (*title, *window) if len(t) >= 3 and not is_number(t)}
-        for t in unmatched:
-            other = keys.get(name_key(t))
-            if other is not None and len(name_key(t)) >= 2:
-                names.append((query.word_for(t), other))
-                credit[t] = NAME_CREDIT * (known.get(t) or default_idf)
-    total = sum(known.values()) + sum(default_idf for t in credit if t not in known)
+    names: list[tuple[str, str]] = []
+    if p.unmatched_keys:  # transliteration variants, looked for near the evidence (title, best window)
+        keys = p.unmatched_keys
+        for t in (*title, *window):
+            q = keys.get(name_key(t)) if len(t) >= 3 and t not in known else None
+            if q is not None and q not in tf and q not in credit:
+                names.append((p.query.word_for(q), t))
+                credit[q] = NAME_CREDIT * known.get(q, p.default_idf)
+    total = sum(known.values()) + sum(p.default_idf for t in credit if t not in known)
+    title_set = set(title)
     cover = min(1.0, sum(credit.values()) / total) if total else 0.0
     title_cover = sum(w for t, w in credit.items() if t in title_set) / total if total else 0.0
     focus = min(1.0, max(title_cover, window_mass / total if total else 0.0))
-
-    q_set = set(q_terms)
-    t_weights = [known.get(t, default_idf) for t in title_set]
-    reverse = (sum(known.get(t, default_idf) for t in title_set if t in q_set) / sum(t_weights)
-               if t_weights else 0.0)
-    q_text = " ".join(query.stems)
-    fz = 0.0 if not W_FUZZ else max(fuzz.token_set_ratio(q_text, " ".join(title)) if title else 0.0,
-             fuzz.token_set_ratio(q_text, " ".join(window)) if window else 0.0) / 100
-
-    bm25 = _bm25(known, title, lead)
-    q_nums = {t for t in q_terms if is_number(t)}
-    local_nums = {float(t) for t in (*title, *window) if is_number(t)}
-    shared_nums = sorted(t for t in q_nums if t in doc)
+    q_set = set(p.query.terms)
+    t_mass = sum(known.get(t, p.default_idf) for t in title_set)
+    reverse = sum(known.get(t, p.default_idf) for t in title_set if t in q_set) / t_mass if t_mass else 0.0
+    local = sorted({float(t) for t in (*title, *window) if is_number(t)}) if p.numbers else []
     conflicts = []
-    for t in sorted(t for t in q_nums if t not in doc):
-        other = next((y for y in sorted(local_nums) if _comparable(float(t), y)), None)
-        if other is not None:
-            conflicts.append((t, format_number(other)))
-    score = (W_COVER * cover + W_FOCUS * focus + W_REVERSE * reverse + W_FUZZ * fz + W_BM25 * bm25
-             + NUMBER_BONUS * min(2, len(shared_nums)) - NUMBER_PENALTY * min(2, len(conflicts)))
-    explanation = {
-        "shared_words": [query.word_for(t) for t in shared if not is_number(t)],
-        "shared_numbers": shared_nums,
-        "conflicting_numbers": [list(c) for c in conflicts],
-        "shared_names": [list(n) for n in names],
-        "features": {"cover": round(cover, 3), "focus": round(focus, 3),
-                     "reverse": round(reverse, 3), "fuzz": round(fz, 3), "bm25": round(bm25, 3)},
-    }
-    return min(1.0, max(0.0, score)), explanation
+    for t in p.numbers:
+        if t not in tf:
+            other = next((y for y in local if _comparable(float(t), y)), None)
+            if other is not None:
+                conflicts.append([t, format_number(other)])
+    feats = {"bm25": bm25, "title_bm25": title_bm25, "bigrams": bigrams, "cover": cover, "focus": focus,
+             "reverse": reverse}
+    evidence = {"shared_words": [p.query.word_for(t) for t in shared if not is_number(t)],
+                "shared_numbers": sorted(t for t in p.numbers if t in tf),
+                "conflicting_numbers": conflicts, "shared_names": [list(n) for n in names]}
+    return feats, evidence
 
+
+def item_profile(title: Sequence[str], lead: Sequence[str]) -> tuple[Counter, int]:
+    """An item's term frequencies (title terms counted twice, as in bm25) and length, for upper_bound."""
+    tf = Counter(lead)
+    for t in title:
+        tf[t] += 2
+    return tf, len(title) + len(lead)
+
+
+def upper_bound(p: Prepared, profile: tuple[Counter, int]) -> float:
+    """A score the item cannot exceed: its exact bm25, and its term cover bounding cover, focus, title bm25."""
+    tf, length = profile
+    total = sum(p.weights.values())
+    if not total:
+        return 1.0
+    shared = [t for t in p.weights if t in tf]
+    exact = sum(p.weights[t] for t in shared)
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / p.avg_len)
+    bm25 = sum(p.weights[t] * tf[t] * (BM25_K1 + 1) / (tf[t] + norm) for t in shared) / p.bm25_max
+    names = NAME_CREDIT * sum(p.weights.get(t, p.default_idf) for t in p.unmatched_keys.values() if t not in tf)
+    cover = min(1.0, (exact + names) / total)
+    return (WEIGHTS["bm25"] * bm25 + (WEIGHTS["cover"] + WEIGHTS["focus"] + WEIGHTS["title_bm25"]) * cover
+            + WEIGHTS["bigrams"] + WEIGHTS["reverse"])  # the pair share and the title share can be high anyway
+
+
+def score_pair(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[float, dict]:
+    """Score in 0..1 that the item (title and body-lead terms) reports the claim, and why."""
+    feats, explanation = features(p, title, lead)
+    score = sum(WEIGHTS[f] * v for f, v in feats.items()) - NUMBER_PENALTY * min(2, len(explanation["conflicting_numbers"]))
+    explanation["features"] = {f: round(v, 3) for f, v in feats.items()}
+    return min(1.0, max(0.0, score)), explanation

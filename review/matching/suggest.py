@@ -7,20 +7,21 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from review.matching.analysis import analyse_query
-from review.matching.engine import (
-    METHOD, _marks, corpus_size, doc_freqs, fts_query, search, select_terms, term_weights,
-)
-from review.matching.rerank import score_pair
+from review.matching.engine import METHOD, _marks, corpus_stats, doc_freqs, fts_query, search, select_terms
+from review.matching.rerank import Prepared, item_profile, prepare, score_pair, upper_bound
 
-# Measured with bench/matching_quality.py over the top-10 pairs of all sets: at 0.30 a suggestion is
-# right 41% of the time and 70% of relevant items are suggested (~2 per claim); 0.55 is where
-# precision peaks (62%, recall 37%).
-SUGGEST_THRESHOLD = 0.3
-STRONG_THRESHOLD = 0.55
+# Measured with bench/matching_quality.py (scorer v2) over the top-10 pairs of all sets and splits:
+# at 0.25 a suggestion is right 45% of the time and 67% of relevant items are suggested (1.9 per
+# claim); 0.40 is where precision peaks (60%, recall 43%, 0.9 per claim); above 0.45 it falls again
+# (0.50: 56%, 0.60: 33%), so a higher 'strong' threshold would not be more trustworthy.
+SUGGEST_THRESHOLD = 0.25
+STRONG_THRESHOLD = 0.4
 SUGGEST_LIMIT = 20  # at most this many suggestions per claim
-CLAIM_CANDIDATES = 50  # open claims re-ranked per new item
+CLAIM_CANDIDATES = 20  # open claims considered per new item (best bm25 first)
 OPEN_STATUSES = ("new", "in_review", "verdict_proposed")
-ITEM_QUERY_TERMS = 80  # an item is matched against claims through its title and its first terms
+ITEM_QUERY_TERMS = 40  # an item is matched against claims through its title and its first terms
+CLAIM_POSTINGS_BUDGET = 1_000  # claims are few and short: a small budget keeps the claim query cheap
+_PREPARED: dict[tuple[int, int], tuple[str, int, Prepared]] = {}  # (connection, claim) → (text, n, data)
 
 _INSERT = ("INSERT OR IGNORE INTO coverage_links (claim_id, item_id, score, method, explanation, status) "
            "VALUES (?, ?, ?, ?, ?, 'suggested')")
@@ -72,14 +73,42 @@ def suggest_for_claims(db: Database, claim_ids: Iterable[int]) -> int:
     return created
 
 
+def _prepared(db: Database, claim_id: int, text: str, n: int, avg_len: float) -> Prepared:
+    """A claim's scoring data, kept between calls while its text and the corpus size (±2%) hold."""
+    key = (id(db.conn), claim_id)
+    hit = _PREPARED.get(key)
+    if hit is None or hit[0] != text or abs(hit[1] - n) > 0.02 * hit[1]:
+        if len(_PREPARED) >= 50_000:
+            _PREPARED.clear()
+        query = analyse_query(text)
+        hit = _PREPARED[key] = (text, n, prepare(query, doc_freqs(db, query.terms, n=n), n, avg_len))
+    return hit[2]
+
+
+def _open_claims(db: Database, item_id: int, terms: list[str]) -> list[tuple[int, str]]:
+    """(id, text) of the open claims best matching ``terms`` that were not extracted from the item."""
+    ids = [r[0] for r in db.execute(
+        "SELECT rowid FROM match_claims_fts WHERE match_claims_fts MATCH ? ORDER BY bm25(match_claims_fts) LIMIT ?",
+        [fts_query(terms), 2 * CLAIM_CANDIDATES])]
+    if not ids:
+        return []
+    rows = db.execute(
+        f"SELECT c.id, c.text FROM claims c WHERE c.id IN ({_marks(len(ids))}) "
+        f"AND c.status IN ({_marks(len(OPEN_STATUSES))}) AND c.item_id IS NOT ? AND NOT EXISTS "
+        "(SELECT 1 FROM claim_appearances a WHERE a.claim_id = c.id AND a.item_id = ?)",
+        [*ids, *OPEN_STATUSES, item_id, item_id]).fetchall()
+    order = {c: k for k, c in enumerate(ids)}
+    return sorted(rows, key=lambda r: order[r[0]])[:CLAIM_CANDIDATES]
+
+
 def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
     """Match newly imported (already indexed) items against open claims; returns links created."""
     ids = list(dict.fromkeys(int(i) for i in item_ids))
     lower, _ = get_thresholds(db)
-    n_claims = corpus_size(db, "match_claims_fts")
+    n_claims, _ = corpus_stats(db, "match_claims_fts")
     if not ids or not n_claims:
         return 0
-    n_items = corpus_size(db)
+    n_items, avg_len = corpus_stats(db)
     rows = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -88,19 +117,16 @@ def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
         for item_id, title, lead in items:
             title_terms, lead_terms = title.split(), lead.split()
             probe = list(dict.fromkeys(title_terms + lead_terms[:ITEM_QUERY_TERMS]))
-            terms = select_terms(probe, doc_freqs(db, probe, "match_claims_vocab"), n_claims)
+            terms = select_terms(probe, doc_freqs(db, probe, "match_claims_vocab", n=n_claims), n_claims,
+                                 CLAIM_POSTINGS_BUDGET)
             if not terms:
                 continue
-            candidates = db.execute(
-                "SELECT c.id, c.text FROM match_claims_fts f JOIN claims c ON c.id = f.rowid "
-                f"WHERE match_claims_fts MATCH ? AND c.status IN ({_marks(len(OPEN_STATUSES))}) "
-                "AND c.item_id IS NOT ? AND NOT EXISTS (SELECT 1 FROM claim_appearances a "
-                "WHERE a.claim_id = c.id AND a.item_id = ?) ORDER BY f.rank LIMIT ?",
-                [fts_query(terms), *OPEN_STATUSES, item_id, item_id, CLAIM_CANDIDATES]).fetchall()
-            for claim_id, text in candidates:
-                query = analyse_query(text)
-                weights, default_idf = term_weights(query, doc_freqs(db, query.terms), n_items)
-                score, why = score_pair(query, weights, default_idf, title_terms, lead_terms)
+            profile = item_profile(title_terms, lead_terms)
+            for claim_id, text in _open_claims(db, item_id, terms):
+                prepared = _prepared(db, claim_id, text, n_items, avg_len)
+                if upper_bound(prepared, profile) < lower:  # most candidates end here, unscored
+                    continue
+                score, why = score_pair(prepared, title_terms, lead_terms)
                 if score >= lower:
                     rows.append((claim_id, item_id, round(score, 4), METHOD, json.dumps(why, ensure_ascii=False)))
     return _insert(db, rows)
