@@ -166,8 +166,9 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
                                 "duplicates": result.duplicates, "claims": result.claims})
     except IngestError as exc:
         return FileResult(path=str(path), format=fmt, error=exc)
-    except (OSError, UnicodeError, ValueError) as exc:  # a parser bug must not become a traceback
-        return FileResult(path=str(path), format=fmt, error=IngestError(Path(path), None, str(exc)))
+    except (OSError, UnicodeError, ValueError) as exc:  # a bug must not become a traceback; nothing was stored
+        problem = f"internal error ({type(exc).__name__}: {exc}); nothing was imported, please report it"
+        return FileResult(path=str(path), format=fmt, error=IngestError(Path(path), None, problem))
     return result
 
 

@@ -22,7 +22,12 @@ WINDOW_MIN = 12  # body window length in terms: max(WINDOW_MIN, 2 × claim terms
 
 
 def idf(df: int, n: int) -> float:
-    """FTS5's bm25 IDF, log((N - df + 0.5) / (df + 0.5)), floored at a small positive value."""
+    """FTS5's bm25 IDF, log((N - df + 0.5) / (df + 0.5)), floored at a small positive value.
+
+    N is read from FTS5's averages record, which lags inside a transaction that is still adding rows, so a
+    fresh document frequency can exceed it: N is taken as at least df.
+    """
+    n = max(n, df)
     return max(1e-6, math.log((n - df + 0.5) / (df + 0.5)))
 
 
