@@ -226,3 +226,19 @@ def test_a_term_first_seen_after_a_search_is_found(corpus):
                          ["زلزال بقوة 4 درجات قرب تبوك"]).lastrowid
         index_items(db, [new])
     assert top(db, "زلزال قرب مدينة تبوك اليوم")[0] == new
+
+
+def test_a_disagreeing_number_lowers_the_score_of_the_same_text(tmp_path):
+    from db import open_db
+    from review.matching import index_items
+    db = open_db(tmp_path / "numbers.db")
+    texts = {"agree": "صادرات التمور السعودية بلغت 36.7 مليار ريال العام الماضي",
+             "other": "صادرات التمور السعودية بلغت 35.5 مليار ريال العام الماضي",
+             "none": "صادرات التمور السعودية بلغت ذروتها بالريال العام الماضي"}  # same length, no figure
+    ids = {}
+    for key, title in texts.items():
+        ids[key] = db.execute("INSERT INTO items (kind, title, content_hash) VALUES ('headline', ?, ?)",
+                              [title, key]).lastrowid
+    index_items(db, ids.values())
+    scores = {m.item_id: m.score for m in search(db, "صادرات التمور السعودية 36.7 مليار ريال", limit=10)}
+    assert scores[ids["agree"]] > scores[ids["none"]] > scores[ids["other"]]
