@@ -19,7 +19,8 @@ Two stages, both explainable:
    window, a title-only bm25 and the share of the title the claim restates. Weights were fitted on
    the *train* splits by grid search + coordinate ascent under the constraint "at or above BM25 alone
    on every set" (bench/matching_quality.py --tune); dev splits are held out. Conflicting numbers
-   (36.7 vs 35.5 billion) are shown to the reviewer; the fitted penalty for them is 0.
+   (36.7 vs 35.5 billion) are shown to the reviewer and cost NUMBER_PENALTY (0.005) each, so a
+   disagreeing figure pushes a candidate down, never up.
    The score is absolute (not relative to other candidates), so one threshold serves search,
    claim→item and item→claim suggestions.
 
