@@ -102,14 +102,16 @@ def _timeline(db, claim_id: int) -> None:
 def _coverage(db, claim: dict, user) -> None:
     st.markdown(f"#### {t('review.coverage')}")
     links = queries.coverage(db, claim["id"])
+    _, strong = matching.get_thresholds(db)
     if not links:
         st.caption(t("review.no_coverage"))
     for link in links:
         why = json.loads(link["explanation"] or "{}")
         shared = set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
         with st.container(border=True):
-            st.markdown(f"**{link['score']:.2f}** · {t('link.' + link['status'])} · {t('stance.' + link['stance'])}"
-                        f" · `{link['method']}`")
+            badge = f" · **{t('review.strong')}**" if link["score"] >= strong else ""
+            st.markdown(f"**{link['score']:.2f}**{badge} · {t('link.' + link['status'])} · "
+                        f"{t('stance.' + link['stance'])} · `{link['method']}`")
             rich_block(marked_html(link["title"] or "", word_spans(link["title"] or "", shared)))
             text_block(f"{link['outlet'] or '—'} · {link['published'] or '—'} · {t('kind.' + link['kind'])}", muted=True)
             details = []
