@@ -1,6 +1,7 @@
 """Shared fixtures: real SQLite databases in tmp_path."""
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -23,3 +24,16 @@ def db(db_path: Path):
     database = open_db(db_path)
     yield database
     database.close()
+
+
+def freeze_template(db) -> None:
+    """Checkpoint and close a template database so copying its one file copies everything."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def copy_of(template: Path, tmp_path: Path) -> Path:
+    """A private copy of a template database built once per module (Argon2 hashing is deliberately slow)."""
+    path = tmp_path / template.name
+    shutil.copyfile(template, path)
+    return path

@@ -1,14 +1,13 @@
 """AppTest of every page: renders for each role, and its main interactions work on a real database."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from db import open_db
 from review import reviewing, users
 from review.importing import import_file
 from tests.apptest_helpers import app, log_in
+from tests.conftest import copy_of, freeze_template
 
 PASSWORD = "a long enough password"
 TEAM = (("admin", "admin"), ("rita", "reviewer"), ("eddie", "editor"), ("edna", "editor"))
@@ -28,16 +27,13 @@ def template(tmp_path_factory):
     after = reviewing.assign(db, "rita", claim[0], claim[1], "rita")
     reviewing.propose_verdict(db, "rita", claim[0], after["version"], label="Unverifiable",
                               rationale="<b>not</b> verified", evidence_urls=["https://example.org/sky"])
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    freeze_template(db)
     return path
 
 
 @pytest.fixture
 def db_path(template, tmp_path):
-    path = tmp_path / "pages.db"
-    shutil.copyfile(template, path)
-    return path
+    return copy_of(template, tmp_path)
 
 
 def _proposed(db_path) -> int:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 
 import pytest
 
 from db import open_db
+from tests.conftest import copy_of, freeze_template
 from review import reviewing, users, workflow
 from review.audit import history
 from review.errors import ConflictError, PermissionDenied, ValidationError, WorkflowError
@@ -23,16 +23,13 @@ def team_template(tmp_path_factory):
     for name, role in (("admin", "admin"), ("rita", "reviewer"), ("rami", "reviewer"),
                        ("eddie", "editor"), ("edna", "editor")):
         users.add_user(db, None, name, PASSWORD, role)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    freeze_template(db)
     return path
 
 
 @pytest.fixture
 def team(team_template, tmp_path):
-    path = tmp_path / "team.db"
-    shutil.copyfile(team_template, path)
-    db = open_db(path)
+    db = open_db(copy_of(team_template, tmp_path))
     yield db
     db.close()
 
