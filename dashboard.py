@@ -10,8 +10,10 @@ from review.workflow import ROLES
 st.set_page_config(page_title="Tabayyun · تبيّن", page_icon=":material/search:", layout="wide")
 
 RTL_CSS = """<style>
+[data-testid='stAppViewContainer'] { flex-direction: row-reverse; }
 [data-testid='stMain'], [data-testid='stSidebar'] { direction: rtl; text-align: right; }
 [data-testid='stMain'] input, [data-testid='stMain'] textarea { direction: rtl; text-align: right; }
+[data-testid='stMain'] [data-testid='stHeading'], [data-testid='stMain'] h1, [data-testid='stMain'] h2 { text-align: right; width: 100%; }
 </style>"""
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages.common import (current_user, get_db, marked_html, md_plain, rich_block, run_safely, show_error,
                               text_block, word_spans)
-from app_pages.i18n import t
+from app_pages.i18n import current_language, t
 from db import queries
 from review import audit, coverage, matching, ratings, reviewing, users
 from review.errors import ReviewError
@@ -93,6 +93,7 @@ def _timeline(db, claim_id: int) -> None:
                          labels={"published": t("review.date"), "outlet": t("review.outlet")},
                          title=t("review.timeline_title", n=len(seen)))
         fig.update_traces(marker={"size": 12})
+        fig.update_xaxes(type="date", tickformat="%Y-%m-%d")
         st.plotly_chart(fig, key="review_timeline")
     st.dataframe([{t("review.outlet"): a["outlet"], t("review.date"): a["published"], t("review.title"): a["title"],
                    "url": a["url"]} for a in seen], hide_index=True,
@@ -203,7 +204,8 @@ def _actions(db, claim: dict, user) -> None:
 def _verdicts(db, claim_id: int) -> None:
     for verdict in queries.verdicts(db, claim_id):
         with st.container(border=True):
-            st.markdown(f"**{verdict['label']}** · {verdict['reviewer']} · {verdict['created_at'][:16]}")
+            label = ratings.rating(verdict["label"]).arabic if current_language() == "ar" else verdict["label"]
+            st.markdown(f"**{label}** · {verdict['reviewer']} · {verdict['created_at'][:16].replace('T', ' ')}")
             text_block(verdict["rationale"])
             evidence = json.loads(verdict["evidence"])
             for url in evidence.get("urls", []):

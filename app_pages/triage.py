@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_user, get_db, open_claim, run_safely, show_error
-from app_pages.i18n import t
+from app_pages.i18n import current_language, t
 from db import queries
 from review import claim_actions, text, users
 from review.errors import ReviewError
@@ -89,6 +89,8 @@ def render() -> None:
                 t("triage.col_status"): t(f"status.{c['status']}"), t("triage.col_outlet"): c["outlet"] or "",
                 t("triage.col_first"): c["first_seen"], t("triage.col_appearances"): c["appearances"],
                 t("triage.col_links"): c["links"], t("triage.col_assignee"): c["assignee"] or ""} for c in found])
+            if current_language() == "ar":
+                frame = frame[frame.columns[::-1]]  # the grid itself is left-to-right: read columns from the right
             picked = st.dataframe(
                 frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                 key="triage_table",

@@ -192,6 +192,9 @@ def test_first_admin_to_published_claimreview(tmp_path):
         desk.goto("triage", "قائمة الفرز")
         triage_ar = desk.shot("triage-ar")
         assert page.locator("[data-testid='stMain']").evaluate("e => getComputedStyle(e).direction") == "rtl"
+        side = page.locator("[data-testid='stSidebar']").bounding_box()
+        main = page.locator("[data-testid='stMain']").bounding_box()
+        assert side["x"] > main["x"]  # the whole page is laid out right to left: navigation on the right
         desk.goto(f"review?claim={palmyra}", "مراجعة الادعاء")
         review_ar = desk.shot("review-ar")
         page.get_by_text("English", exact=True).click()
