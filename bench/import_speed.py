@@ -46,9 +46,13 @@ def run_baseline(path: Path, db_file: Path, queue: mp.Queue) -> None:
                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
 
 
-def run_import(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue) -> None:
+def run_import(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue,
+               index: bool = True) -> None:
     from db import open_db
     from review.importing import import_file
+    if not index:  # breakdown only: what parse + store cost without the matching index and suggestions
+        from review import coverage
+        coverage.on_import = lambda db, item_ids, claim_ids: 0
     db = open_db(db_file)
     start = time.perf_counter()
     if profile:
@@ -65,6 +69,10 @@ def run_import(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp
                "skipped": len(result.skipped), "claims": result.claims, "seconds": seconds,
                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                "db_mb": db_file.stat().st_size / 2**20})
+
+
+def run_import_bare(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue) -> None:
+    run_import(path, db_file, profile, claims, queue, index=False)
 
 
 def _in_child(target, *args) -> dict:
@@ -86,12 +94,15 @@ def main() -> None:
         tmp = Path(tmp_dir)
         path = _limited(CORPUS, args.limit, tmp)
         base = _in_child(run_baseline, path, tmp / "baseline.db")
+        bare = _in_child(run_import_bare, path, tmp / "bare.db", args.profile, False)
         store = _in_child(run_import, path, tmp / "store.db", args.profile, False)
         ours = _in_child(run_import, path, tmp / "tabayyun.db", args.profile, True)
     print(f"corpus: {path.name}")
     print(f"{'what':<44}{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MB':>9}")
     print(f"{'baseline: raw json → insert_all':<44}{base['n']:>9,}{base['seconds']:>9.1f}"
           f"{base['n'] / base['seconds']:>9,.0f}{base['peak_mb']:>9.0f}")
+    print(f"{'parse + store only (no claims, no index)':<44}{bare['n']:>9,}{bare['seconds']:>9.1f}"
+          f"{bare['n'] / bare['seconds']:>9,.0f}{bare['peak_mb']:>9.0f}")
     print(f"{'import --coverage-only (parse+store+index)':<44}{store['n']:>9,}{store['seconds']:>9.1f}"
           f"{store['n'] / store['seconds']:>9,.0f}{store['peak_mb']:>9.0f}")
     print(f"{'import (parse+store+index+claims)':<44}{ours['n']:>9,}{ours['seconds']:>9.1f}"
