@@ -17,6 +17,9 @@ RTL_CSS = """<style>
 </style>"""
 
 
+TRANSLATED_WIDGETS = ("triage_", "search_", "admin_", "review_", "export_", "import_", "signoff_")
+
+
 def _language_switch(user: users.User) -> None:
     """Remembered per user: stored on the account when changed."""
     names = list(LANGUAGES)
@@ -24,6 +27,9 @@ def _language_switch(user: users.User) -> None:
                               format_func=LANGUAGES.get, horizontal=True, key="nav_language")
     if choice != current_language():
         st.session_state.ui_language = choice
+        # Widgets whose options are shown translated keep the old language's text as their value: reset them.
+        for key in [k for k in st.session_state if str(k).startswith(TRANSLATED_WIDGETS)]:
+            del st.session_state[key]
         db = get_db()
         try:
             users.set_ui_language(db, user.name, choice)

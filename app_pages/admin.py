@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import current_user, get_db, run_safely, show_error
-from app_pages.i18n import t
+from app_pages.i18n import labeller, t
 from review import users
 from review.errors import ReviewError
 from review.workflow import ROLES
@@ -39,16 +39,17 @@ def render() -> None:
             c1, c2, c3 = st.columns(3)
             name = c1.text_input(t("login.name"), key="admin_name", max_chars=64)
             password = c2.text_input(t("login.password"), type="password", key="admin_password")
-            role = c3.selectbox(t("admin.role"), ROLES, key="admin_role", format_func=lambda r: t(f"role.{r}"))
+            role = c3.selectbox(t("admin.role"), ROLES, key="admin_role", format_func=labeller("role.{}", ROLES))
             if st.form_submit_button(t("admin.add_button"), type="primary"):
                 _do(users.add_user, db, me.name, name, password, role)
         with st.form("admin_change"):
             st.markdown(f"**{t('admin.change')}**")
             c1, c2, c3 = st.columns(3)
             who = c1.selectbox(t("login.name"), [u.name for u in people], key="admin_who")
-            new_role = c2.selectbox(t("admin.role"), ROLES, key="admin_new_role", format_func=lambda r: t(f"role.{r}"))
+            new_role = c2.selectbox(t("admin.role"), ROLES, key="admin_new_role",
+                                    format_func=labeller("role.{}", ROLES))
             action = c3.radio(t("admin.action"), ["set_role", "disable", "enable"], key="admin_action",
-                              format_func=lambda a: t(f"admin.{a}"))
+                              format_func=labeller("admin.{}", ("set_role", "disable", "enable")))
             if st.form_submit_button(t("admin.apply")):
                 if action == "set_role":
                     _do(users.set_role, db, me.name, who, new_role)

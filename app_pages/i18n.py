@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -26,3 +27,12 @@ def t(key: str, **values: object) -> str:
     """The string ``key`` in the current language, formatted with ``values``."""
     text = catalogue(current_language()).get(key) or catalogue("en").get(key) or key
     return text.format(**values) if values else text
+
+
+def labeller(pattern: str, values) -> Callable[[object], str]:
+    """A widget format_func translating each value with key ``pattern.format(value)``, resolved now.
+
+    Resolving eagerly keeps a widget's labels in the language of the run that drew it.
+    """
+    table = {value: t(pattern.format(value)) for value in values}
+    return table.__getitem__

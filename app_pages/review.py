@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages.common import (current_user, get_db, marked_html, md_plain, rich_block, run_safely, show_error,
                               text_block, word_spans)
-from app_pages.i18n import current_language, t
+from app_pages.i18n import current_language, labeller, t
 from db import queries
 from review import audit, coverage, matching, ratings, reviewing, users
 from review.errors import ReviewError
@@ -127,7 +127,7 @@ def _coverage(db, claim: dict, user) -> None:
                 continue  # published, dismissed or merged: coverage decisions are closed
             c1, c2, c3 = st.columns([2, 1, 1])
             stance = c1.selectbox(t("review.stance"), STANCES, index=STANCES.index(link["stance"]),
-                                  format_func=lambda s: t(f"stance.{s}"), key=f"review_stance_{link['id']}")
+                                  format_func=labeller("stance.{}", STANCES), key=f"review_stance_{link['id']}")
             if c2.button(t("review.confirm"), key=f"review_confirm_{link['id']}"):
                 _act(reviewing.decide_link, db, user.name, link["id"], claim["version"], status="confirmed",
                      stance=stance)

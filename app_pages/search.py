@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import get_db, marked_html, rich_block, run_safely, text_block, word_spans
-from app_pages.i18n import t
+from app_pages.i18n import labeller, t
 from db import queries
 from review import matching
 
@@ -18,7 +18,7 @@ def render() -> None:
     with st.form("search_form"):
         query = st.text_area(t("search.box"), key="search_query", max_chars=2000, height=80)
         kinds = st.multiselect(t("search.kinds"), KINDS, default=list(KINDS), key="search_kinds",
-                               format_func=lambda k: t(f"kind.{k}"))
+                               format_func=labeller("kind.{}", KINDS))
         limit = st.slider(t("search.limit"), 5, 50, 10, key="search_limit")
         st.form_submit_button(t("search.run"), type="primary")
     if not query.strip():

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_user, get_db, open_claim, run_safely, show_error
-from app_pages.i18n import current_language, t
+from app_pages.i18n import current_language, labeller, t
 from db import queries
 from review import claim_actions, text, users
 from review.errors import ReviewError
@@ -24,13 +24,13 @@ def _filters(db) -> dict:
     with st.expander(t("triage.filters"), expanded=False), st.form("triage_filters"):
         c1, c2, c3 = st.columns(3)
         status = c1.multiselect(t("triage.status"), STATUSES, default=list(OPEN_STATUSES),
-                                format_func=lambda s: t(f"status.{s}"), key="triage_status")
+                                format_func=labeller("status.{}", STATUSES), key="triage_status")
         score = c2.slider(t("triage.score"), 0.0, 1.0, (0.0, 1.0), 0.05, key="triage_score")
-        sort = c3.selectbox(t("triage.sort"), list(queries.CLAIM_SORTS), format_func=lambda s: t(f"triage.sort_{s}"),
-                            key="triage_sort")
+        sort = c3.selectbox(t("triage.sort"), list(queries.CLAIM_SORTS), key="triage_sort",
+                            format_func=labeller("triage.sort_{}", queries.CLAIM_SORTS))
         outlet = c1.selectbox(t("triage.outlet"), ["", *outlets], key="triage_outlet")
         assignee = c2.selectbox(t("triage.assignee"), ["", "-", *people], key="triage_assignee",
-                                format_func=lambda a: t("triage.unassigned") if a == "-" else a)
+                                format_func=lambda a, none=t("triage.unassigned"): none if a == "-" else a)
         language = c3.selectbox(t("triage.language"), ["", "ar", "en"], key="triage_language")
         dates = c1.date_input(t("triage.dates"), value=(), key="triage_dates")
         query = c2.text_input(t("triage.search"), key="triage_query", max_chars=200)
@@ -48,7 +48,7 @@ def _bulk(db, filters: dict, total: int) -> None:
     user = current_user()
     with st.expander(t("triage.bulk", n=total)), st.form("triage_bulk"):
         action = st.radio(t("triage.bulk_action"), ["assign", "dismiss"], horizontal=True,
-                          format_func=lambda a: t(f"triage.bulk_{a}"), key="triage_bulk_action")
+                          format_func=labeller("triage.bulk_{}", ("assign", "dismiss")), key="triage_bulk_action")
         people = [u.name for u in users.list_users(db) if u.active]
         assignee = st.selectbox(t("triage.assign_to"), people if user.role != "reviewer" else [user.name],
                                 key="triage_bulk_assignee")

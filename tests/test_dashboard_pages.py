@@ -127,3 +127,14 @@ def test_admin_adds_user_and_refuses_bad_input(db_path, monkeypatch):
     at.button[0].click().run()
     db = open_db(db_path)
     assert users.get_user(db, "newbie").role == "editor"
+
+
+def test_every_page_renders_in_arabic(db_path, monkeypatch):
+    at = log_in(app(db_path, monkeypatch), "admin", PASSWORD)
+    at.sidebar.radio(key="nav_language").set_value("ar").run()
+    for page in ROLE_PAGES["admin"]:
+        if page == "review":
+            at.query_params["claim"] = str(_proposed(db_path))
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception and not at.error, (page, at.exception, [e.value for e in at.error])
+        assert at.title and any("\u0600" <= ch <= "\u06ff" for ch in at.title[0].value), page
