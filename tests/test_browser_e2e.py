@@ -99,109 +99,114 @@ def test_first_admin_to_published_claimreview(tmp_path):
         desk = Desk(context.new_page(), url)
         page = desk.page
 
-        # 1. First start: create the first admin.
-        page.goto(url)
-        page.get_by_role("heading", name="Welcome to Tabayyun").wait_for(timeout=TIMEOUT)
-        desk.shot("first-admin")
-        page.get_by_label("User name").fill("boss")
-        page.get_by_label("Password", exact=True).fill(PASSWORD["boss"])
-        page.get_by_label("Repeat password", exact=True).fill(PASSWORD["boss"])
-        page.get_by_role("button", name="Create the first admin").click()
-        page.get_by_role("heading", name="Tabayyun · تبيّن").wait_for(timeout=TIMEOUT)
-        desk.shot("home")
-        page.wait_for_timeout(1500)  # the session cookie is written by the page after login
-        page.reload()  # the session survives a reload
-        page.get_by_role("heading", name="Tabayyun · تبيّن").wait_for(timeout=TIMEOUT)
+        try:
+            # 1. First start: create the first admin.
+            page.goto(url)
+            page.get_by_role("heading", name="Welcome to Tabayyun").wait_for(timeout=TIMEOUT)
+            desk.shot("first-admin")
+            page.get_by_label("User name").fill("boss")
+            page.get_by_label("Password", exact=True).fill(PASSWORD["boss"])
+            page.get_by_label("Repeat password", exact=True).fill(PASSWORD["boss"])
+            page.get_by_role("button", name="Create the first admin").click()
+            page.get_by_role("heading", name="Tabayyun · تبيّن").wait_for(timeout=TIMEOUT)
+            desk.shot("home")
+            page.wait_for_timeout(1500)  # the session cookie is written by the page after login
+            page.reload()  # the session survives a reload
+            page.get_by_role("heading", name="Tabayyun · تبيّن").wait_for(timeout=TIMEOUT)
 
-        # 2. Add a reviewer and an editor.
-        desk.goto("admin", "Admin")
-        for name, role in (("rita", "reviewer"), ("eddie", "editor")):
-            form = page.locator("[data-testid='stForm']").filter(has_text="Add a user")
-            form.get_by_role("textbox", name="User name").fill(name)
-            form.get_by_label("Password", exact=True).fill(PASSWORD[name])
-            desk.select(form, "Role", role)
-            form.get_by_role("button", name="Add user").click()
-            wait_db(db_path, "SELECT role FROM users WHERE name = ?", [name], role)
-            desk.wait_text("Saved.")
-        desk.shot("admin")
+            # 2. Add a reviewer and an editor.
+            desk.goto("admin", "Admin")
+            for name, role in (("rita", "reviewer"), ("eddie", "editor")):
+                form = page.locator("[data-testid='stForm']").filter(has_text="Add a user")
+                form.get_by_role("textbox", name="User name").fill(name)
+                form.get_by_label("Password", exact=True).fill(PASSWORD[name])
+                desk.select(form, "Role", role)
+                form.get_by_role("button", name="Add user").click()
+                wait_db(db_path, "SELECT role FROM users WHERE name = ?", [name], role)
+                desk.wait_text("Saved.")
+            desk.shot("admin")
 
-        # 3. Import the sample aggregator page and a small coverage feed.
-        desk.goto("imports", "Import")
-        page.locator("input[type=file]").set_input_files([str(p) for p in UPLOADS])
-        page.get_by_role("button", name="Import", exact=True).click()
-        desk.wait_text("2 file(s) processed, 0 failed.")
-        desk.shot("import")
+            # 3. Import the sample aggregator page and a small coverage feed.
+            desk.goto("imports", "Import")
+            page.locator("input[type=file]").set_input_files([str(p) for p in UPLOADS])
+            page.get_by_role("button", name="Import", exact=True).click()
+            desk.wait_text("2 file(s) processed, 0 failed.")
+            desk.shot("import")
 
-        # 4. The triage queue lists the claims.
-        desk.goto("triage", "Triage queue")
-        desk.wait_text("claims match")
-        desk.shot("triage")
-        palmyra = _claim_id(db_path, "استعادة النظام السوري لمدينة تدمر")
+            # 4. The triage queue lists the claims.
+            desk.goto("triage", "Triage queue")
+            desk.wait_text("claims match")
+            desk.shot("triage")
+            palmyra = _claim_id(db_path, "استعادة النظام السوري لمدينة تدمر")
 
-        # 5. Open the Palmyra claim (deep link) and confirm a suggested coverage link.
-        desk.goto(f"review?claim={palmyra}", "Claim review")
-        desk.wait_text(f"Claim #{palmyra}")
-        desk.shot("review-admin")
-        page.get_by_role("button", name="Confirm").first.click()
-        wait_db(db_path, "SELECT count(*) FROM coverage_links WHERE claim_id = ? AND status = 'confirmed'",
-                [palmyra], 1)
-        desk.log_out()
+            # 5. Open the Palmyra claim (deep link) and confirm a suggested coverage link.
+            desk.goto(f"review?claim={palmyra}", "Claim review")
+            desk.wait_text(f"Claim #{palmyra}")
+            desk.shot("review-admin")
+            page.get_by_role("button", name="Confirm").first.click()
+            wait_db(db_path, "SELECT count(*) FROM coverage_links WHERE claim_id = ? AND status = 'confirmed'",
+                    [palmyra], 1)
+            desk.log_out()
 
-        # 6. The reviewer takes the claim and records a verdict.
-        desk.log_in("rita")
-        desk.goto(f"review?claim={palmyra}", "Claim review")
-        page.get_by_role("button", name="Assign to me").click()
-        wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "in_review")
-        form = page.locator("[data-testid='stForm']").filter(has_text="Propose verdict")
-        desk.select(form, "Rating", "Unverifiable — لا يمكن التحقق")
-        form.get_by_label("Rationale").fill("The Daily Mail itself could not verify the leaked documents; "
-                                            "no independent source confirms the deal.")
-        form.get_by_label("Evidence URLs", exact=False).fill("https://example.org/e2e/sky-leak-en")
-        form.get_by_role("button", name="Propose verdict").click()
-        wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "verdict_proposed")
-        desk.shot("review-verdict")
-        desk.log_out()
+            # 6. The reviewer takes the claim and records a verdict.
+            desk.log_in("rita")
+            desk.goto(f"review?claim={palmyra}", "Claim review")
+            page.get_by_role("button", name="Assign to me").click()
+            wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "in_review")
+            form = page.locator("[data-testid='stForm']").filter(has_text="Propose verdict")
+            desk.select(form, "Rating", "Unverifiable — لا يمكن التحقق")
+            form.get_by_label("Rationale").fill("The Daily Mail itself could not verify the leaked documents; "
+                                                "no independent source confirms the deal.")
+            form.get_by_label("Evidence URLs", exact=False).fill("https://example.org/e2e/sky-leak-en")
+            form.get_by_role("button", name="Propose verdict").click()
+            wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "verdict_proposed")
+            desk.shot("review-verdict")
+            desk.log_out()
 
-        # 7. The editor signs it off.
-        desk.log_in("eddie")
-        desk.goto("signoff", "Sign-off")
-        desk.shot("signoff")
-        page.get_by_role("button", name="Approve and publish").first.click()
-        wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "signed_off")
+            # 7. The editor signs it off.
+            desk.log_in("eddie")
+            desk.goto("signoff", "Sign-off")
+            desk.shot("signoff")
+            page.get_by_role("button", name="Approve and publish").first.click()
+            wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "signed_off")
 
-        # 8. Download the ClaimReview export and check it.
-        desk.goto("export", "Export published reviews")
-        desk.shot("export")
-        with page.expect_download() as download_info:
-            page.get_by_role("button", name="Download ClaimReview (JSON-LD)").click()
-        exported = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
-        reviews = exported if isinstance(exported, list) else exported.get("@graph", [exported])
-        assert len(reviews) == 1
-        review = reviews[0]
-        assert review["@type"] == "ClaimReview" and "تدمر" in review["claimReviewed"]
-        assert review["reviewRating"]["alternateName"] == "Unverifiable"
-        assert review["itemReviewed"]["@type"] == "Claim"
-        assert review["itemReviewed"]["firstAppearance"]["datePublished"] == "2016-05-03"
-        assert review["url"].endswith(f"/review?claim={palmyra}")
+            # 8. Download the ClaimReview export and check it.
+            desk.goto("export", "Export published reviews")
+            desk.shot("export")
+            with page.expect_download() as download_info:
+                page.get_by_role("button", name="Download ClaimReview (JSON-LD)").click()
+            exported = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+            reviews = exported if isinstance(exported, list) else exported.get("@graph", [exported])
+            assert len(reviews) == 1
+            review = reviews[0]
+            assert review["@type"] == "ClaimReview" and "تدمر" in review["claimReviewed"]
+            assert review["reviewRating"]["alternateName"] == "Unverifiable"
+            assert review["itemReviewed"]["@type"] == "Claim"
+            assert review["itemReviewed"]["firstAppearance"]["datePublished"] == "2016-05-03"
+            assert review["url"].endswith(f"/review?claim={palmyra}")
 
-        # 9. The same pages in Arabic, laid out right to left (and the README's screenshots).
-        desk.goto("analytics", catalogue("en")["analytics.title"])
-        desk.shot("analytics")
-        page.get_by_text("العربية", exact=True).click()
-        page.get_by_text("تسجيل الخروج").first.wait_for(timeout=TIMEOUT)
-        desk.goto("triage", "قائمة الفرز")
-        triage_ar = desk.shot("triage-ar")
-        assert page.locator("[data-testid='stMain']").evaluate("e => getComputedStyle(e).direction") == "rtl"
-        side = page.locator("[data-testid='stSidebar']").bounding_box()
-        main = page.locator("[data-testid='stMain']").bounding_box()
-        assert side["x"] > main["x"]  # the whole page is laid out right to left: navigation on the right
-        desk.goto(f"review?claim={palmyra}", "مراجعة الادعاء")
-        review_ar = desk.shot("review-ar")
-        page.get_by_text("English", exact=True).click()
-        desk.goto("triage", "Triage queue")
-        triage_en = desk.shot("triage-en")
-        desk.goto(f"review?claim={palmyra}", "Claim review")
-        review_en = desk.shot("review-en")
+            # 9. The same pages in Arabic, laid out right to left (and the README's screenshots).
+            desk.goto("analytics", catalogue("en")["analytics.title"])
+            desk.shot("analytics")
+            page.get_by_text("العربية", exact=True).click()
+            page.get_by_text("تسجيل الخروج").first.wait_for(timeout=TIMEOUT)
+            desk.goto("triage", "قائمة الفرز")
+            triage_ar = desk.shot("triage-ar")
+            assert page.locator("[data-testid='stMain']").evaluate("e => getComputedStyle(e).direction") == "rtl"
+            side = page.locator("[data-testid='stSidebar']").bounding_box()
+            main = page.locator("[data-testid='stMain']").bounding_box()
+            assert side["x"] > main["x"]  # the whole page is laid out right to left: navigation on the right
+            desk.goto(f"review?claim={palmyra}", "مراجعة الادعاء")
+            review_ar = desk.shot("review-ar")
+            page.get_by_text("English", exact=True).click()
+            desk.goto("triage", "Triage queue")
+            triage_en = desk.shot("triage-en")
+            desk.goto(f"review?claim={palmyra}", "Claim review")
+            review_en = desk.shot("review-en")
+        except Exception:
+            desk.shot("failure")  # what the page showed when the test gave up
+            print(f"browser test failed; screenshots and the server log are in {ARTIFACTS}")
+            raise
         browser.close()
 
     if os.environ.get("TABAYYUN_UPDATE_SCREENSHOTS"):
