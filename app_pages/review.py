@@ -246,8 +246,7 @@ def render() -> None:
         st.success(flash)
     db = get_db()
     try:
-        if queries.claim_detail(db, claim_id) is not None:
-            coverage.ensure_matched(db, claim_id)  # a claim a bulk import left pending gets its coverage now
+        coverage.ensure_matched(db, claim_id)  # a claim a bulk import left pending gets its coverage now
         claim = queries.claim_detail(db, claim_id)
         if claim is None:
             st.warning(t("review.missing", id=claim_id))

@@ -61,16 +61,12 @@ def _insert_item(db: Database, article: Article, language: str) -> int | None:
     return row[0] if row else None
 
 
-def claim_hash(claim_text: str) -> str:
-    """Identity of a claim: its normalised text, so spelling variants of one sentence are one claim."""
-    return hashlib.sha256(text.normalize(claim_text).encode("utf-8")).hexdigest()
-
-
 def add_claim_appearance(db: Database, claim_text: str, *, item_id: int | None, span: tuple[int, int] | None,
                          score: float, signals: list[str], language: str, origin: str = "import") -> tuple[int, bool]:
     """Store a claim (or find the same claim already stored) and its appearance; returns (id, created)."""
     norm = text.normalize(claim_text)
-    digest = hashlib.sha256(norm.encode("utf-8")).hexdigest()  # = claim_hash(claim_text), normalised once
+    # A claim's identity is its normalised text: spelling variants of one sentence are one claim.
+    digest = hashlib.sha256(norm.encode("utf-8")).hexdigest()
     start, end = span if span else (None, None)
     row = db.execute(
         "INSERT OR IGNORE INTO claims (text, norm_text, norm_hash, language, item_id, span_start, span_end, "

@@ -142,16 +142,17 @@ def latest_verdict(db: Database, claim_id: int) -> dict | None:
 
 def _decide(db: Database, actor: str, claim_id: int, expected_version: int, action: str, comment: str) -> dict:
     decision = "approve" if action == "sign_off" else "return"
+    decided: dict = {}  # the verdict read by check(), reused by write_signoff() in the same transaction
 
     def check(user: User, claim: dict) -> dict:
-        verdict = latest_verdict(db, claim_id)
+        verdict = decided["verdict"] = latest_verdict(db, claim_id)
         if verdict is None:  # cannot happen through the workflow; guards hand-edited data
             raise NotFoundError(f"claim {claim_id} has no verdict to sign off")
         workflow.check_four_eyes(user.id, verdict["reviewer_id"])
         return {}
 
     def write_signoff(user: User, claim: dict) -> dict:
-        verdict = latest_verdict(db, claim_id)
+        verdict = decided["verdict"]
         signoff_id = db.execute(
             "INSERT INTO signoffs (verdict_id, editor_id, decision, comment) VALUES (?, ?, ?, ?)",
             [verdict["id"], user.id, decision, comment or None]).lastrowid
