@@ -148,6 +148,10 @@ _AR_WORDS = {
                2 * 10**9: "ملياران مليارين ملياري"},
     "pct": {0: "بالمائة بالمئة"},
 }
+# Fractions count only with a scale word: نصف مليون = 500,000, مليون ونصف = 1,500,000, ثلاثة ملايين ونصف,
+# half a million, two and a half million. Alone (نصف السكان, a quarter of them) they are not stated numbers.
+_FRACTIONS = {"نصف": "0.5", "ربع": "0.25", "half": "0.5", "quarter": "0.25"}
+_FRACTION_BRIDGES = ("a", "of a")  # half a million, quarter of a million
 _EN_UNITS = "one two three four five six seven eight nine".split()
 _EN_TEENS = "eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -163,6 +167,7 @@ def _lexicon() -> dict[str, tuple[str, Decimal]]:
     lex.update({w: ("tens", Decimal(10 * i + 20)) for i, w in enumerate(_EN_TENS)})
     lex.update({"ten": ("ten", Decimal(10)), "hundred": ("hund", Decimal(100)),
                 "percent": ("pct", Decimal(0)), "pct": ("pct", Decimal(0))})
+    lex.update({normalize(w): ("frac", Decimal(v)) for w, v in _FRACTIONS.items()})
     for value, name in _SCALE_NAMES.items():
         lex[name], lex[name + "s"] = ("scale", Decimal(value)), ("scalep", Decimal(value))
     return lex
@@ -248,6 +253,16 @@ def _number_tokens(prep: str, m: re.Match[str]) -> list[_Token]:
     return out
 
 
+def _next_word(prep: str, words: list[str], offsets: list[int], i: int) -> str:
+    """The word after words[i] when only spaces separate them in ``prep``, else ''."""
+    k = i + 1
+    while k < len(words) and not words[k]:
+        k += 1
+    if k == len(words) or prep[offsets[i] + i + len(words[i]):offsets[k] + k].strip(" "):
+        return ""
+    return words[k]
+
+
 def _word_tokens(prep: str, blanked: str) -> list[_Token]:
     """Tokens of the number words in prepared text; ``blanked`` is it with the digits blanked out."""
     words = blanked.replace("\n", " ").split(" ")
@@ -270,11 +285,20 @@ def _word_tokens(prep: str, blanked: str) -> list[_Token]:
                 out.append((prev_start, prev_start, start + len(word), "pct", Decimal(0), False))
             continue
         conn, first = conn_len > 0, start
+        kind, value = _LEX[base]
         if not conn and prev in ("و", "and"):
             conn, first = True, prev_start
+        elif kind == "frac" and prev == "a" and j > 0:  # and a half
+            k = j - 1
+            while k > 0 and not words[k]:
+                k -= 1
+            before_start = offsets[k] + k
+            if words[k] == "and" and not prep[before_start + 3:prev_start].strip(" "):
+                conn, first = True, before_start
         if base == "ست" and (conn or pfx_len):  # وست = West, لست = 'I am not'
             continue
-        kind, value = _LEX[base]
+        if base == "one" and _next_word(prep, words, offsets, i) == "of":  # one of the ...: not a count
+            continue
         out.append((first, start + conn_len + pfx_len, start + len(word), kind, value, conn))
     return out
 
@@ -282,10 +306,11 @@ def _word_tokens(prep: str, blanked: str) -> list[_Token]:
 class _Acc:
     """A number expression being read token by token."""
 
-    __slots__ = ("start", "end", "total", "cur", "last", "kind", "words", "scale", "pct")
+    __slots__ = ("start", "end", "total", "cur", "last", "kind", "words", "scale", "pct", "lone_fraction")
 
     def __init__(self, start: int, end: int, kind: str, value: Decimal) -> None:
         self.start, self.end, self.kind, self.pct = start, end, kind, False
+        self.lone_fraction = kind == "frac"  # until a scale or percent joins it
         self.words = kind != "lit"
         if kind in ("scale", "scaled"):
             self.total, self.cur, self.last, self.scale = value, None, value, value
@@ -297,8 +322,9 @@ class _Acc:
         return self.total if self.cur is None else _CTX.add(self.total, self.cur)
 
     def found(self, out: list[tuple[int, int, Decimal, bool]]) -> None:
-        """Append the finished expression to ``out`` (a lone أحد is not a number)."""
-        if not (self.kind == "ahad" and self.total == 0 and self.cur == 1):
+        """Append the finished expression to ``out`` (a lone أحد or fraction is not a number)."""
+        lone_ahad = self.kind == "ahad" and self.total == 0 and self.cur == 1
+        if not (lone_ahad or (self.lone_fraction and not self.pct)):
             out.append((self.start, self.end, self.value(), self.pct))
 
     def _add(self, kind: str, value: Decimal) -> bool:
@@ -307,24 +333,49 @@ class _Acc:
         self.last, self.kind = value, kind
         return True
 
+    def _fraction(self, value: Decimal, then_scale: bool) -> bool:
+        """Take 'and a half/quarter': of the next scale (مليار ونصف مليون), of the last one (مليون ونصف),
+        or of a count before a scale (ثلاثة ونصف مليون)."""
+        if self.cur is None and then_scale:
+            return self._add("frac", value)
+        if self.cur is None:
+            unit = Decimal(10) ** self.scale.adjusted()  # مليونين ونصف: half of a million, not of two
+            self.total = _CTX.add(self.total, _CTX.multiply(value, unit))
+            self.kind = "fracd"
+            return True
+        if not (then_scale or self.words):
+            return False
+        self.cur = _CTX.add(self.cur, value)
+        self.last, self.kind = value, "frac"
+        return True
+
     def join(self, kind: str, value: Decimal, conn: bool, then_scale: bool) -> bool:
         """Take the next adjacent token into this expression, or refuse it.
 
         ``then_scale``: a scale word follows the token (3 ملايين و500 ألف is one number,
         22 ألف و11% is two).
         """
-        if self.pct or (self.kind == "ahad" and kind != "ten"):
+        scale = kind in ("scale", "scalep")
+        if self.pct:
             return False
-        if kind == "pct":
-            self.pct = True
-            return True
-        if kind in ("scale", "scalep"):
+        if kind == "pct":  # 11%, خمسة في المائة, مليون ونصف في المائة; not a lone أحد, not 'and percent'
+            self.pct = not conn and not (self.kind == "ahad" and self.total == 0 and self.cur == 1)
+            return self.pct
+        lone_ahad = self.kind == "ahad" and self.total == 0 and self.cur == 1
+        if (lone_ahad and kind != "ten") or self.kind == "fracd":
+            return False
+        if self.kind == "frac" and not scale:  # a fraction only takes a scale: نصف مليون
+            return False
+        if kind == "frac":
+            return conn and self._fraction(value, then_scale)
+        if scale:
             base = self.cur if self.cur is not None else self.total
             if conn or _CTX.multiply(base, value).adjusted() > _MAX_EXP:
                 return False
             self.total = _CTX.multiply(base, value) if self.cur is None else \
                 _CTX.add(self.total, _CTX.multiply(self.cur, value))
             self.cur, self.scale, self.last, self.kind = None, value, value, kind
+            self.lone_fraction = False
             return True
         place = 10 if 20 <= self.last < 100 else 100 if 100 <= self.last < 1000 else 0
         smaller = kind != "lit" and self.words and self.cur is not None and value < place
@@ -364,8 +415,12 @@ def _scan(prep: str) -> list[tuple[int, int, Decimal, bool]]:
     for i, (start, body, end, kind, value, conn) in enumerate(toks):
         if acc is not None:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
-            then_scale = nxt is not None and nxt[3] in ("scale", "scalep") and not prep[end:nxt[0]].strip(" ")
-            if start >= acc.end and not prep[acc.end:start].strip(" ") and acc.join(kind, value, conn, then_scale):
+            then_scale = (nxt is not None and nxt[3] in ("scale", "scalep") and not nxt[5]
+                          and not prep[end:nxt[0]].strip(" "))
+            gap = prep[acc.end:start].strip(" ")
+            bridged = not gap or ("\n" not in gap and acc.kind == "frac" and kind in ("scale", "scalep", "pct")
+                                  and " ".join(gap.split()) in _FRACTION_BRIDGES)
+            if start >= acc.end and bridged and acc.join(kind, value, conn, then_scale):
                 acc.end = end
                 continue
             acc.found(found)

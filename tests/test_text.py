@@ -130,6 +130,28 @@ def test_tokens_are_the_normalised_words() -> None:
         ("نحو 1.5 مليون دولار", "نحو 1500000 دولار"),
         ("ب22 مليون", "ب 22000000"),
         ("بخمسة ملايين", "ب 5000000"),
+        # fractions with a scale word
+        ("نصف مليون لاجئ", "500000 لاجي"),
+        ("مليون ونصف", "1500000"),
+        ("ثلاثة ملايين ونصف", "3500000"),
+        ("ثلاثة ونصف مليون", "3500000"),
+        ("ربع مليار دولار", "250000000 دولار"),
+        ("ألف ونصف", "1500"),
+        ("بنصف مليون", "ب 500000"),
+        ("مليون ونصف مليون", "1500000"),
+        ("مليونين ونصف", "2500000"),
+        ("مليار ونصف مليون", "1000500000"),
+        ("نصف في المائة", "0.5 pct"),
+        ("half a million", "500000"),
+        ("quarter of a million", "250000"),
+        ("two and a half million", "2500000"),
+        ("a million and a half", "a 1500000"),
+        # a fraction alone, or 'one of', is not a stated number
+        ("نصف السكان", "نصف السكان"),
+        ("half of them", "half of them"),
+        ("one of the biggest", "one of the biggest"),
+        ("one person", "1 person"),
+        ("الساعة 2 ونصف", "الساعه 2 ونصف"),
         # not numbers, or numbers that must stay apart
         ("أحد الأشخاص", "احد الاشخاص"),
         ("آلاف الأشخاص", "الاف الاشخاص"),
@@ -158,6 +180,8 @@ def test_canonical(text: str, expected: str) -> None:
         ["36,7 مليار", "36.7 billion", "36.7bn", "٣٦٫٧ مليار"],
         ["٪11", "11%", "11 في المائة", "11 بالمئة", "11 percent"],
         ["ثلاثة ملايير", "3 ملايير", "3 مليارات", "ثلاثة مليارات", "3bn"],
+        ["نصف مليون", "500 ألف", "خمسمائة ألف", "half a million", "500,000", "0.5 مليون"],
+        ["مليون ونصف", "1.5 مليون", "1,5 مليون", "one and a half million", "1.5m"],
     ],
 )
 def test_number_forms_meet_in_canonical(forms: list[str]) -> None:
@@ -248,6 +272,7 @@ _PIECES = st.sampled_from([
     "ألف", "آلاف", "ألفين", "مليون", "ملايين", "مليار", "ملايير", "مائة", "مئتين", "ثلاثمائة", "خمسة", "عشر",
     "عشرين", "أحد", "إحدى", "واحد", "ست", "في المائة", "بالمئة", "and", "one", "twenty", "hundred",
     "thousand", "millions", "k", "m", "bn", "pct", "percent", "per cent", "ـ", "َ", "ﻻ", "ﷺ", "\u200f",
+    "نصف", "ونصف", "ربع", "half", "a", "of a", "and a half", "quarter", "of",
 ])
 _NUMBERISH = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=25).map("".join)
 
@@ -257,6 +282,15 @@ _NUMBERISH = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=25).map(
 def test_normalize_is_idempotent_on_any_text(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
+
+
+@pytest.mark.parametrize("text", [
+    "عشرين   أحد ملايين خمسة", "ألف مائة أحد ملايين", "٢٢ و٪ بالمئة1.5", "quarter %ملايين", "مليون ونصف في المائة",
+    "مائةعشرين0 ونصف وmillion مليار", "22 half a%ملايين", "half,٪a بالمئة مليار", "خمسة ونصف ملايين",
+])
+def test_canonical_is_idempotent_on_found_counterexamples(text: str) -> None:
+    once = canonical(text)
+    assert canonical(once) == once
 
 
 @settings(max_examples=300, deadline=None)
