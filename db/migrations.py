@@ -212,6 +212,28 @@ CREATE INDEX claims_unmatched ON claims(id) WHERE matched_at IS NULL
 """)
 
 
+# Words whose reading as numbers changed in m006 (fractions with a scale word; 'one of' is not a count).
+_M006_PATTERNS = ("%نصف%", "%ربع%", "%half%", "%quarter%", "%one of%")
+
+
+@migrations()
+def m006_reanalyse_fraction_numbers(db: Database) -> None:
+    """Re-index the matching terms of items and claims that mention fractions or 'one of' (data only).
+
+    review.text now reads نصف مليون as 500000 (it was 1000000 beside a stray word) and drops the 1 of
+    'one of'; rows analysed before keep the old terms until they are re-indexed.
+    """
+    from review.matching.engine import index_claims, index_items  # the analyser lives in the domain
+
+    def matching(table: str, fts: str, columns: tuple[str, ...]) -> list[int]:
+        where = " OR ".join(f"t.{c} LIKE ?" for c in columns for _ in _M006_PATTERNS)
+        sql = f"SELECT t.id FROM {table} t JOIN {fts} f ON f.rowid = t.id WHERE {where}"
+        return [row[0] for row in db.execute(sql, list(_M006_PATTERNS) * len(columns)).fetchall()]
+
+    index_items(db, matching("items", "match_items_fts", ("title", "body")))
+    index_claims(db, matching("claims", "match_claims_fts", ("text",)))
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)

@@ -81,3 +81,26 @@ def test_resolve_db_path_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv("TABAYYUN_DB", str(tmp_path / "env.db"))
     assert resolve_db_path(None) == tmp_path / "env.db"
     assert str(resolve_db_path("cli.db")) == "cli.db"
+
+
+def test_m006_reanalyses_fraction_numbers_indexed_by_the_old_analyser(tmp_path):
+    from review.matching.engine import search
+    path = tmp_path / "old.db"
+    old = connect(path)
+    migrations.apply(old, stop_before="m006_reanalyse_fraction_numbers")
+    with write_transaction(old):
+        for i, (title, body) in enumerate([("نزوح نصف مليون لاجئ من المدينة", "قالت الأمم المتحدة إن نصف مليون لاجئ نزحوا"),
+                                           ("Rain in the capital", "It rained all day in the capital city")], 1):
+            old.execute("INSERT INTO items (id, kind, title, body, content_hash) VALUES (?, 'article', ?, ?, ?)",
+                        [i, title, body, f"h{i}"])
+        # the terms the analyser wrote before m006: نصف مليون read as 'نصف 1000000'
+        old.execute("INSERT INTO match_items_fts(rowid, title, lead) VALUES "
+                    "(1, 'نزوح نصف 1000000 لاجي من المدينه', 'قالت الامم المتحده ان نصف 1000000 لاجي نزحوا'), "
+                    "(2, 'rain in the capital', 'it rained all day in the capital city')")
+    old.close()
+    upgraded = open_db(path)
+    title_terms = upgraded.execute("SELECT title FROM match_items_fts WHERE rowid = 1").fetchone()[0]
+    assert "500000" in title_terms.split() and "1000000" not in title_terms.split()
+    assert upgraded.execute("SELECT title FROM match_items_fts WHERE rowid = 2").fetchone()[0] == \
+        "rain in the capital"  # untouched rows keep their terms
+    assert [m.item_id for m in search(upgraded, "500 ألف لاجئ نزحوا")][:1] == [1]
