@@ -212,26 +212,19 @@ CREATE INDEX claims_unmatched ON claims(id) WHERE matched_at IS NULL
 """)
 
 
-# Words whose reading as numbers changed in m006 (fractions with a scale word; 'one of' is not a count).
-_M006_PATTERNS = ("%نصف%", "%ربع%", "%half%", "%quarter%", "%one of%")
-
-
 @migrations()
-def m006_reanalyse_fraction_numbers(db: Database) -> None:
-    """Re-index the matching terms of items and claims that mention fractions or 'one of' (data only).
+def m006_reanalyse_numbers(db: Database) -> None:
+    """Re-index the matching terms of every item and claim (data only), after number reading improved.
 
-    review.text now reads نصف مليون as 500000 (it was 1000000 beside a stray word) and drops the 1 of
-    'one of'; rows analysed before keep the old terms until they are re-indexed.
+    review.text now reads fractions with a scale word (نصف مليون = 500000, it was 1000000 beside a stray
+    word), counts after a scale (13 ألفا و845 = 13845), teens inside compounds (سبع مئة وخمس عشرة ألف) and
+    drops the 1 of 'one of'. Rows analysed before would keep the old terms. One pass over the index
+    (measured 16 s for the 30,376 SaudiNewsNet articles, 1,856 items/s), once.
     """
     from review.matching.engine import index_claims, index_items  # the analyser lives in the domain
 
-    def matching(table: str, fts: str, columns: tuple[str, ...]) -> list[int]:
-        where = " OR ".join(f"t.{c} LIKE ?" for c in columns for _ in _M006_PATTERNS)
-        sql = f"SELECT t.id FROM {table} t JOIN {fts} f ON f.rowid = t.id WHERE {where}"
-        return [row[0] for row in db.execute(sql, list(_M006_PATTERNS) * len(columns)).fetchall()]
-
-    index_items(db, matching("items", "match_items_fts", ("title", "body")))
-    index_claims(db, matching("claims", "match_claims_fts", ("text",)))
+    index_items(db, (row[0] for row in db.execute("SELECT rowid FROM match_items_fts").fetchall()))
+    index_claims(db, (row[0] for row in db.execute("SELECT rowid FROM match_claims_fts").fetchall()))
 
 
 def apply_migrations(db: Database) -> None:

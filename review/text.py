@@ -349,13 +349,14 @@ class _Acc:
         self.last, self.kind = value, "frac"
         return True
 
-    def join(self, kind: str, value: Decimal, conn: bool, then_scale: bool) -> bool:
+    def join(self, kind: str, value: Decimal, conn: bool, then: tuple[str, Decimal] | None) -> bool:
         """Take the next adjacent token into this expression, or refuse it.
 
-        ``then_scale``: a scale word follows the token (3 ملايين و500 ألف is one number,
-        22 ألف و11% is two).
+        ``then``: (kind, value) of the token right after this one, if it follows without a connector.
+        3 ملايين و500 ألف and 13 ألفا و845 are one number each; 20 ألف و25 ألف and 22 ألف و11% are two.
         """
         scale = kind in ("scale", "scalep")
+        then_scale = then is not None and then[0] in ("scale", "scalep")
         if self.pct:
             return False
         if kind == "pct":  # 11%, خمسة في المائة, مليون ونصف في المائة; not a lone أحد, not 'and percent'
@@ -380,8 +381,9 @@ class _Acc:
         place = 10 if 20 <= self.last < 100 else 100 if 100 <= self.last < 1000 else 0
         smaller = kind != "lit" and self.words and self.cur is not None and value < place
         if conn:
-            if self.cur is None:  # after a scale: مليون وخمسمائة ألف, 3 ملايين و500 ألف
-                if kind == "lit" and not then_scale:
+            if self.cur is None:  # after a scale: مليون وخمسمائة ألف, 3 ملايين و500 ألف, 13 ألفا و845
+                if (then_scale and then[1] >= self.scale) or (then is not None and then[0] == "pct") \
+                        or value != value.to_integral_value():  # 36,7 مليار و11.6: two numbers
                     return False
                 return value < self.scale and kind not in ("scalep", "ahad") and self._add(kind, value)
             if self.kind == "unit" and kind == "tens" and self.words:  # خمسة وعشرون
@@ -389,7 +391,7 @@ class _Acc:
             return smaller and self._add(kind, value)  # مائة وخمسة, hundred and five
         if self.cur is None or not self.words:
             return False
-        if kind == "ten" and self.kind in ("unit", "ahad") and self.cur == self.last:  # خمسة عشر
+        if kind == "ten" and self.kind in ("unit", "ahad") and self.last < 10:  # خمسة عشر, مائة وخمسة عشر
             return self._add("teen", value)
         if kind == "hund" and self.kind == "unit" and self.cur == self.last:  # ثلاث مائة, five hundred
             self.cur = self.last = _CTX.multiply(self.cur, value)
@@ -415,12 +417,11 @@ def _scan(prep: str) -> list[tuple[int, int, Decimal, bool]]:
     for i, (start, body, end, kind, value, conn) in enumerate(toks):
         if acc is not None:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
-            then_scale = (nxt is not None and nxt[3] in ("scale", "scalep") and not nxt[5]
-                          and not prep[end:nxt[0]].strip(" "))
+            then = (nxt[3], nxt[4]) if nxt is not None and not nxt[5] and not prep[end:nxt[0]].strip(" ") else None
             gap = prep[acc.end:start].strip(" ")
             bridged = not gap or ("\n" not in gap and acc.kind == "frac" and kind in ("scale", "scalep", "pct")
                                   and " ".join(gap.split()) in _FRACTION_BRIDGES)
-            if start >= acc.end and bridged and acc.join(kind, value, conn, then_scale):
+            if start >= acc.end and bridged and acc.join(kind, value, conn, then):
                 acc.end = end
                 continue
             acc.found(found)
