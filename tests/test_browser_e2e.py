@@ -14,7 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, sync_playwright
 import pytest
 
 from app_pages.i18n import catalogue
@@ -40,6 +40,12 @@ class Desk:
         self.page.screenshot(path=str(path))
         return path
 
+    def settle(self) -> None:
+        """Wait until the app is not re-running: no running icon and no stale (about to be replaced) element."""
+        self.page.wait_for_function(
+            "() => !document.querySelector(\"[data-testid='stStatusWidgetRunningIcon'], [data-stale='true']\")",
+            timeout=TIMEOUT)
+
     def wait_text(self, text: str) -> None:
         self.page.get_by_text(text).first.wait_for(timeout=TIMEOUT)
 
@@ -48,10 +54,22 @@ class Desk:
         self.page.get_by_role("heading", name=heading).first.wait_for(timeout=TIMEOUT)
 
     def select(self, scope, label: str, option: str) -> None:
-        """Pick an option of a Streamlit selectbox by typing into its search (long lists are virtualised)."""
+        """Pick an option of a Streamlit selectbox by typing into its search (long lists are virtualised).
+
+        A click that lands while the app is re-running after the previous action can be lost (the
+        box is re-rendered and stays closed, seen 1 run in 4 on a loaded machine): click again, as a person would.
+        """
+        self.settle()
         box = scope.get_by_label(label, exact=True)
-        box.click()
-        self.page.get_by_role("listbox").first.wait_for(timeout=TIMEOUT)
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while True:
+            box.click()
+            try:
+                self.page.get_by_role("listbox").first.wait_for(timeout=5_000)
+                break
+            except PlaywrightTimeoutError:
+                if time.monotonic() > deadline:
+                    raise
         box.press_sequentially(option.split(" — ")[0])
         self.page.get_by_role("option", name=option, exact=True).click(timeout=TIMEOUT)
 
