@@ -297,8 +297,8 @@ def _word_tokens(prep: str, blanked: str) -> list[_Token]:
                 conn, first = True, before_start
         if base == "ست" and (conn or pfx_len):  # وست = West, لست = 'I am not'
             continue
-        if base == "one" and _next_word(prep, words, offsets, i) == "of":  # one of the ...: not a count
-            continue
+        if base == "one" and _next_word(prep, words, offsets, i) == "of":
+            kind = "oneof"  # 'one of the ...' alone is not a count; 'twenty-one of' still is (see _Acc.found)
         out.append((first, start + conn_len + pfx_len, start + len(word), kind, value, conn))
     return out
 
@@ -324,7 +324,7 @@ class _Acc:
     def found(self, out: list[tuple[int, int, Decimal, bool]]) -> None:
         """Append the finished expression to ``out`` (a lone أحد or fraction is not a number)."""
         lone_ahad = self.kind == "ahad" and self.total == 0 and self.cur == 1
-        if not (lone_ahad or (self.lone_fraction and not self.pct)):
+        if not (lone_ahad or self.kind == "oneof" or (self.lone_fraction and not self.pct)):
             out.append((self.start, self.end, self.value(), self.pct))
 
     def _add(self, kind: str, value: Decimal) -> bool:
@@ -335,7 +335,7 @@ class _Acc:
 
     def _fraction(self, value: Decimal, then_scale: bool) -> bool:
         """Take 'and a half/quarter': of the next scale (مليار ونصف مليون), of the last one (مليون ونصف),
-        or of a count before a scale (ثلاثة ونصف مليون)."""
+        or of a count before a scale or a percent (ثلاثة ونصف مليون, 5 ونصف في المائة)."""
         if self.cur is None and then_scale:
             return self._add("frac", value)
         if self.cur is None:
@@ -355,6 +355,7 @@ class _Acc:
         ``then``: (kind, value) of the token right after this one, if it follows without a connector.
         3 ملايين و500 ألف and 13 ألفا و845 are one number each; 20 ألف و25 ألف and 22 ألف و11% are two.
         """
+        kind = "unit" if kind == "oneof" else kind
         scale = kind in ("scale", "scalep")
         then_scale = then is not None and then[0] in ("scale", "scalep")
         if self.pct:
@@ -368,7 +369,7 @@ class _Acc:
         if self.kind == "frac" and not scale:  # a fraction only takes a scale: نصف مليون
             return False
         if kind == "frac":
-            return conn and self._fraction(value, then_scale)
+            return conn and self._fraction(value, then_scale or (then is not None and then[0] == "pct"))
         if scale:
             base = self.cur if self.cur is not None else self.total
             if conn or _CTX.multiply(base, value).adjusted() > _MAX_EXP:
@@ -382,8 +383,9 @@ class _Acc:
         smaller = kind != "lit" and self.words and self.cur is not None and value < place
         if conn:
             if self.cur is None:  # after a scale: مليون وخمسمائة ألف, 3 ملايين و500 ألف, 13 ألفا و845
-                if (then_scale and then[1] >= self.scale) or (then is not None and then[0] == "pct") \
-                        or value != value.to_integral_value():  # 36,7 مليار و11.6: two numbers
+                unit = Decimal(10) ** self.scale.adjusted()  # مليارين: the scale is a billion
+                if (then_scale and then[1] >= unit) or (then is not None and then[0] == "pct") \
+                        or (not then_scale and value != value.to_integral_value()):  # 36,7 مليار و11.6: two
                     return False
                 return value < self.scale and kind not in ("scalep", "ahad") and self._add(kind, value)
             if self.kind == "unit" and kind == "tens" and self.words:  # خمسة وعشرون
@@ -440,8 +442,8 @@ def _fmt(value: Decimal) -> str:
 def canonical(text: str) -> str:
     """normalize() with each number expression replaced by its value (and 'pct' for percentages).
 
-    Clause breaks (. , ; : ? ! and line ends) stay as newlines: they keep two numbers apart
-    ('22، ألف' is 22 and 1000), so canonical(canonical(t)) == canonical(t).
+    Clause breaks (. , ; : ? ! and line ends) and stray percent signs stay as newlines: they keep two
+    numbers apart ('22، ألف' is 22 and 1000), so canonical(canonical(t)) == canonical(t).
     """
     prep = _spaced(text)
     parts, pos = [], 0
@@ -450,7 +452,7 @@ def canonical(text: str) -> str:
         parts += [" " if gap in (".", ",") else gap, " ", _fmt(value), " pct " if pct else " "]
         pos = end
     parts.append(prep[pos:])
-    lines = "".join(parts).replace("%", " ").split("\n")
+    lines = "".join(parts).replace("%", "\n").split("\n")
     return "\n".join(filter(None, [" ".join(line.split()) for line in lines]))
 
 

@@ -146,6 +146,12 @@ def test_tokens_are_the_normalised_words() -> None:
         ("13 ألفا و845 نقطة", "13845 نقطه"),
         ("بين 20 ألف و25 ألف", "بين 20000 و 25000"),
         ("36,7 مليار و11.6", "36700000000 و 11.6"),
+        ("تريليون و444.3 مليار درهم", "1444300000000 درهم"),
+        ("بين مليارين و2.5 مليار", "بين 2000000000 و 2500000000"),
+        ("بين مليونين وثلاثة ملايين", "بين 2000000 و 3000000"),
+        ("5 ونصف في المائة", "5.5 pct"),
+        ("twenty-one of the 50 states", "21 of the 50 states"),
+        ("a hundred and one of them", "a 101 of them"),
         # teens inside a compound
         ("خمسة ملايين وسبع مئة وخمس عشرة ألف تأشيرة", "5715000 تاشيره"),
         ("مليارين وتسعمائة وتسعة عشر مليون وخمسمائة ألف ريال", "2919500000 ريال"),
@@ -281,7 +287,7 @@ _PIECES = st.sampled_from([
     "ألف", "آلاف", "ألفين", "مليون", "ملايين", "مليار", "ملايير", "مائة", "مئتين", "ثلاثمائة", "خمسة", "عشر",
     "عشرين", "أحد", "إحدى", "واحد", "ست", "في المائة", "بالمئة", "and", "one", "twenty", "hundred",
     "thousand", "millions", "k", "m", "bn", "pct", "percent", "per cent", "ـ", "َ", "ﻻ", "ﷺ", "\u200f",
-    "نصف", "ونصف", "ربع", "half", "a", "of a", "and a half", "quarter", "of",
+    "نصف", "ونصف", "ربع", "half", "a", "of a", "and a half", "quarter", "of", "في", "المائة", "تريليون", "مليارين",
 ])
 _NUMBERISH = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=25).map("".join)
 
@@ -296,6 +302,7 @@ def test_normalize_is_idempotent_on_any_text(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "عشرين   أحد ملايين خمسة", "ألف مائة أحد ملايين", "٢٢ و٪ بالمئة1.5", "quarter %ملايين", "مليون ونصف في المائة",
     "مائةعشرين0 ونصف وmillion مليار", "22 half a%ملايين", "half,٪a بالمئة مليار", "خمسة ونصف ملايين",
+    "ألفا 13 في % المائة", "and%   one of athousand",
 ])
 def test_canonical_is_idempotent_on_found_counterexamples(text: str) -> None:
     once = canonical(text)
