@@ -30,8 +30,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from review.checkworthy import NEGATIVE_SIGNALS, fold, score_sentence, signals_of  # noqa: E402
+from review.checkworthy import NEGATIVE_SIGNALS, score_sentence, signals_of  # noqa: E402
 from review.claims import split_sentences  # noqa: E402
+from scripts.train_checkworthy import auc as roc_auc, repost_key  # noqa: E402  (one AUC for training and benches)
 
 DATA = ROOT.parent / "shared" / "data" / "ct22_cw"
 SPLITS = ("ar_dev", "en_dev", "ar_train", "en_train")
@@ -55,13 +56,6 @@ def precision_at(scores: np.ndarray, labels: np.ndarray, k: int = TOP_K) -> floa
     return float((above.sum() + (k - len(above)) * tied.mean()) / k)
 
 
-def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Probability that a random check-worthy tweet outscores a random other one (ties count half)."""
-    pos, neg = scores[labels == 1], scores[labels == 0]
-    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return float(wins / (len(pos) * len(neg)))
-
-
 def prf(pred: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
     """Precision, recall and F1 of the positive class."""
     tp = float((pred & (labels == 1)).sum())
@@ -82,7 +76,7 @@ def metrics(scores: np.ndarray, positive: np.ndarray, labels: np.ndarray) -> dic
 
 def text_groups(texts: list[str]) -> np.ndarray:
     """Group id per text: texts equal after folding (the same tweet reposted) share a group."""
-    keys = [" ".join(fold(t).split()) for t in texts]
+    keys = map(repost_key, texts)
     ids: dict[str, int] = {}
     return np.asarray([ids.setdefault(k, len(ids)) for k in keys])
 
@@ -137,8 +131,9 @@ def evaluate(split: str) -> None:
     if split.endswith("dev"):
         print(f"  model minus baseline, paired bootstrap ({BOOTSTRAP_SAMPLES} resamples): "
               "observed [95% interval]")
+        groups = text_groups([r["text"] for r in rows])
         for other in ("keywords", "all-pos", "majority"):
-            margins = bootstrap_margin(runs["model"], runs[other], labels, text_groups([r["text"] for r in rows]))
+            margins = bootstrap_margin(runs["model"], runs[other], labels, groups)
             print(f"    vs {other:<9}" + "  ".join(f"{m} {d:+.3f} [{lo:+.3f}, {hi:+.3f}]"
                                                   for m, (d, lo, hi) in margins.items()))
 
@@ -147,7 +142,7 @@ def label_agreement(split: str) -> None:
     """How often near-duplicate tweets of ``split`` share a label, per similarity band, vs chance."""
     rows = read_jsonl(DATA / f"{split}.jsonl")
     labels = np.asarray([r["label"] for r in rows])
-    texts = [" ".join(fold(r["text"]).split()) for r in rows]
+    texts = [repost_key(r["text"]) for r in rows]
     sim = process.cdist(texts, texts, scorer=fuzz.ratio, dtype=np.uint8, workers=-1)
     upper = np.triu(np.ones_like(sim, dtype=bool), 1)
     p = labels.mean()

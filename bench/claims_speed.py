@@ -22,13 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.checkworthiness import KEYWORDS  # noqa: E402  (the same keyword baseline)
 from review.claims import extract_claims, split_sentences  # noqa: E402
+from review.importing import IMPORT_MIN_SCORE  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "data" / "saudinewsnet" / "corpus.jsonl.gz"
-IMPORT_MIN_SCORE = 0.6
 NAIVE_SPLIT = re.compile(r"[.!?؟\n]")
-KEYWORDS = re.compile(r"\d|%|قال|أعلن|وزارة|حالات|وفاة|مليون|said|announced|cases|deaths|million|percent",
-                      re.IGNORECASE)  # the same list as bench/checkworthiness.py
 
 
 def load_articles(limit: int) -> list[tuple[str, str]]:

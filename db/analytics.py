@@ -65,7 +65,7 @@ _DURATIONS = """
 
 
 def time_to_decision(db: Database) -> list[dict]:
-    """Per stage: {stage, claims, median_hours, mean_hours, max_hours} (median of the middle one or two)."""
+    """Per stage: {stage, claims, median_hours, max_hours} (median of the middle one or two)."""
     return rows(db, _DURATIONS + """
         , ranked AS (
             SELECT stage, max(hours, 0) AS hours,
@@ -75,7 +75,7 @@ def time_to_decision(db: Database) -> list[dict]:
         )
         SELECT stage, max(total) AS claims,
                avg(CASE WHEN n IN ((total + 1) / 2, (total + 2) / 2) THEN hours END) AS median_hours,
-               avg(hours) AS mean_hours, max(hours) AS max_hours
+               max(hours) AS max_hours
         FROM ranked GROUP BY stage
         ORDER BY CASE stage WHEN 'to_verdict' THEN 0 WHEN 'to_signoff' THEN 1 ELSE 2 END""")
 

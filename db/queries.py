@@ -116,7 +116,7 @@ def coverage(db: Database, claim_id: int) -> list[dict]:
     """A claim's coverage links (suggested, confirmed, rejected), best first, with their items."""
     return rows(db, """
         SELECT l.id, l.item_id, l.score, l.method, l.explanation, l.status, l.stance, l.decided_at,
-               u.name AS decided_by, i.title, i.body, i.outlet, i.published, i.url, i.kind
+               u.name AS decided_by, i.title, i.outlet, i.published, i.url, i.kind
         FROM coverage_links l JOIN items i ON i.id = l.item_id LEFT JOIN users u ON u.id = l.decided_by
         WHERE l.claim_id = ? ORDER BY l.status = 'rejected', l.score DESC""", [claim_id])
 
@@ -138,11 +138,11 @@ def verdicts(db: Database, claim_id: int) -> list[dict]:
                 [claim_id])
 
 
-def signoff_queue(db: Database, *, limit: int = 50, offset: int = 0) -> list[dict]:
+def signoff_queue(db: Database, *, limit: int = 50) -> list[dict]:
     """Claims waiting for an editor, oldest proposal first, with their latest verdict."""
     return rows(db, """
         SELECT c.id, c.text, c.version, c.language, v.id AS verdict_id, v.label, v.rationale, v.evidence,
                v.created_at AS proposed_at, u.name AS reviewer, u.id AS reviewer_id
         FROM claims c JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE claim_id = c.id)
         JOIN users u ON u.id = v.reviewer_id
-        WHERE c.status = 'verdict_proposed' ORDER BY v.created_at LIMIT ? OFFSET ?""", [limit, offset])
+        WHERE c.status = 'verdict_proposed' ORDER BY v.created_at LIMIT ?""", [limit])

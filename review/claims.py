@@ -46,10 +46,11 @@ _ABBREVIATIONS = frozenset(
     "jul aug sep sept oct nov dec no vs fig e.g i.e u.s u.k u.n a.m p.m approx est dept univ".split()
 ) | {"د", "أ", "م", "ص", "ج", "ه"}  # Arabic: د. (Dr), أ. (Prof/Mr), م. (Eng / AD), ص. (page), ج. (part)
 _TERMINATORS = ".!?؟;؛…"
-_TERMINATOR_RUN = re.compile(r"[.!?؟;؛…]+")  # candidate sentence ends: each maximal run is judged as a whole
+# candidate sentence ends: each maximal run is judged as a whole
+_TERMINATOR_RUN = re.compile(f"[{re.escape(_TERMINATORS)}]+")
 _QUOTE_PAIRS = {"«": "»", "“": "”", "„": "“"}
 _CLOSING_QUOTES = "»”\"'’)"
-_CLOSING_RUN = re.compile(r"[»”\"'’)]*")
+_CLOSING_RUN = re.compile(f"[{re.escape(_CLOSING_QUOTES)}]*")
 _STRAIGHT_QUOTE = re.compile('"')
 
 
@@ -94,11 +95,12 @@ def _quoted_spans(line: str) -> list[tuple[int, int]]:
 
 
 def _is_protected(line: str, i: int, spans: list[tuple[int, int]]) -> bool:
-    """True when line[i] lies inside a quotation, unless it ends the quotation's last sentence ('... خطير." ثم')."""
+    """True when the terminator at line[i] lies inside a quotation, unless it ends the quotation's last
+    sentence ('... خطير." ثم')."""
     if not any(a < i < b for a, b in spans):
         return False
     # a terminator right before a closing quote may end the sentence (the break then keeps the quote)
-    return not any(b - 1 == i and i > a and line[i] in _TERMINATORS and line[b + 1:b + 2].isspace()
+    return not any(b - 1 == i and i > a and line[b + 1:b + 2].isspace()
                    for a, b in spans)
 
 
@@ -204,7 +206,7 @@ def _candidates(text: str, language: str, in_title: bool, min_score: float) -> l
     found = []
     suspect = _literals_in(text)  # usually empty: then no sentence of the text needs the regex table
     for s in split_sentences(text):
-        if suspect and any(lit in s.text.lower() for lit in suspect) and _BOILERPLATE.search(s.text):
+        if suspect and is_boilerplate(s.text):
             continue
         tokens = s.text.split()
         if len(tokens) < MIN_WORDS:

@@ -66,9 +66,14 @@ def match_pending(db: Database, *, limit: int | None = None, progress=None) -> t
 
 
 def ensure_matched(db: Database, claim_id: int) -> None:
-    """Match one claim now if it is still pending (the review page calls this when a claim is opened)."""
+    """Match one claim now if it is still pending (the review page calls this when a claim is opened).
+
+    A plain read decides first, so the page takes no write lock on its reruns once the claim is matched."""
+    pending = "SELECT 1 FROM claims WHERE id = ? AND matched_at IS NULL"
+    if not db.execute(pending, [claim_id]).fetchone():
+        return
     with write_transaction(db):
-        if db.execute("SELECT 1 FROM claims WHERE id = ? AND matched_at IS NULL", [claim_id]).fetchone():
+        if db.execute(pending, [claim_id]).fetchone():  # another session may have matched it meanwhile
             match_claims_now(db, [claim_id])
 
 

@@ -253,6 +253,14 @@ def _number_tokens(prep: str, m: re.Match[str]) -> list[_Token]:
     return out
 
 
+def _previous(words: list[str], i: int) -> int:
+    """Index of the word before words[i], skipping the empty strings that runs of spaces leave (-1 before the first)."""
+    j = i - 1
+    while j > 0 and not words[j]:
+        j -= 1
+    return j
+
+
 def _next_word(prep: str, words: list[str], offsets: list[int], i: int) -> str:
     """The word after words[i] when only spaces separate them in ``prep``, else ''."""
     k = i + 1
@@ -272,9 +280,7 @@ def _word_tokens(prep: str, blanked: str) -> list[_Token]:
     offsets = list(accumulate(map(len, words), initial=0))
     out = []
     for i in hits:
-        j = i - 1
-        while j > 0 and not words[j]:  # several spaces in a row leave empty strings
-            j -= 1
+        j = _previous(words, i)
         word, start = words[i], offsets[i] + i
         prev, prev_start = (words[j], offsets[j] + j) if j >= 0 else ("", 0)
         if prep[prev_start + len(prev):start].strip(" "):  # digits or a clause break in between
@@ -289,9 +295,7 @@ def _word_tokens(prep: str, blanked: str) -> list[_Token]:
         if not conn and prev in ("و", "and"):
             conn, first = True, prev_start
         elif kind == "frac" and prev == "a" and j > 0:  # and a half
-            k = j - 1
-            while k > 0 and not words[k]:
-                k -= 1
+            k = _previous(words, j)
             before_start = offsets[k] + k
             if words[k] == "and" and not prep[before_start + 3:prev_start].strip(" "):
                 conn, first = True, before_start
@@ -317,14 +321,21 @@ class _Acc:
         else:
             self.total, self.cur, self.last, self.scale = Decimal(0), value, value, Decimal(0)
 
+    def _lone_ahad(self) -> bool:
+        """Only أحد/إحدى so far: 'one of', not a number unless عشر follows."""
+        return self.kind == "ahad" and self.total == 0 and self.cur == 1
+
+    def _unit(self) -> Decimal:
+        """The power of ten of the last scale word (مليارين -> a billion)."""
+        return Decimal(10) ** self.scale.adjusted()
+
     def value(self) -> Decimal:
         """The expression's value so far."""
         return self.total if self.cur is None else _CTX.add(self.total, self.cur)
 
     def found(self, out: list[tuple[int, int, Decimal, bool]]) -> None:
         """Append the finished expression to ``out`` (a lone أحد or fraction is not a number)."""
-        lone_ahad = self.kind == "ahad" and self.total == 0 and self.cur == 1
-        if not (lone_ahad or self.kind == "oneof" or (self.lone_fraction and not self.pct)):
+        if not (self._lone_ahad() or self.kind == "oneof" or (self.lone_fraction and not self.pct)):
             out.append((self.start, self.end, self.value(), self.pct))
 
     def _add(self, kind: str, value: Decimal) -> bool:
@@ -339,8 +350,7 @@ class _Acc:
         if self.cur is None and then_scale:
             return self._add("frac", value)
         if self.cur is None:
-            unit = Decimal(10) ** self.scale.adjusted()  # مليونين ونصف: half of a million, not of two
-            self.total = _CTX.add(self.total, _CTX.multiply(value, unit))
+            self.total = _CTX.add(self.total, _CTX.multiply(value, self._unit()))  # مليونين ونصف: half a million
             self.kind = "fracd"
             return True
         if not (then_scale or self.words):
@@ -357,19 +367,19 @@ class _Acc:
         """
         kind = "unit" if kind == "oneof" else kind
         scale = kind in ("scale", "scalep")
-        then_scale = then is not None and then[0] in ("scale", "scalep")
+        then_kind = then[0] if then is not None else None
+        then_scale = then_kind in ("scale", "scalep")
         if self.pct:
             return False
         if kind == "pct":  # 11%, خمسة في المائة, مليون ونصف في المائة; not a lone أحد, not 'and percent'
-            self.pct = not conn and not (self.kind == "ahad" and self.total == 0 and self.cur == 1)
+            self.pct = not conn and not self._lone_ahad()
             return self.pct
-        lone_ahad = self.kind == "ahad" and self.total == 0 and self.cur == 1
-        if (lone_ahad and kind != "ten") or self.kind == "fracd":
+        if (self._lone_ahad() and kind != "ten") or self.kind == "fracd":
             return False
         if self.kind == "frac" and not scale:  # a fraction only takes a scale: نصف مليون
             return False
         if kind == "frac":
-            return conn and self._fraction(value, then_scale or (then is not None and then[0] == "pct"))
+            return conn and self._fraction(value, then_scale or then_kind == "pct")
         if scale:
             base = self.cur if self.cur is not None else self.total
             if conn or _CTX.multiply(base, value).adjusted() > _MAX_EXP:
@@ -383,8 +393,7 @@ class _Acc:
         smaller = kind != "lit" and self.words and self.cur is not None and value < place
         if conn:
             if self.cur is None:  # after a scale: مليون وخمسمائة ألف, 3 ملايين و500 ألف, 13 ألفا و845
-                unit = Decimal(10) ** self.scale.adjusted()  # مليارين: the scale is a billion
-                if (then_scale and then[1] >= unit) or (then is not None and then[0] == "pct") \
+                if (then_scale and then[1] >= self._unit()) or then_kind == "pct" \
                         or (not then_scale and value != value.to_integral_value()):  # 36,7 مليار و11.6: two
                     return False
                 return value < self.scale and kind not in ("scalep", "ahad") and self._add(kind, value)

@@ -141,9 +141,14 @@ def auc(p: np.ndarray, y: np.ndarray) -> float:
     return float(greater / (len(pos) * len(neg)))
 
 
+def repost_key(text: str) -> str:
+    """What reposts of one tweet share: the folded text (no links, mentions, diacritics) with single spaces."""
+    return " ".join(fold(text).split())
+
+
 def fold_of(rows: list[dict]) -> np.ndarray:
     """CV fold per row; rows with the same folded text share a fold (no duplicate leaks across folds)."""
-    keys = [" ".join(fold(r["text"]).split()) for r in rows]
+    keys = [repost_key(r["text"]) for r in rows]
     distinct = sorted(set(keys))
     assigned = dict(zip(distinct, np.random.default_rng(SEED).permutation(len(distinct)) % FOLDS))
     return np.asarray([assigned[k] for k in keys])

@@ -46,6 +46,11 @@ class Desk:
             "() => !document.querySelector(\"[data-testid='stStatusWidgetRunningIcon'], [data-stale='true']\")",
             timeout=TIMEOUT)
 
+    def click(self, target) -> None:
+        """Click ``target`` once the app has settled (a click during a re-run can be lost)."""
+        self.settle()
+        target.click()
+
     def wait_text(self, text: str) -> None:
         self.page.get_by_text(text).first.wait_for(timeout=TIMEOUT)
 
@@ -81,8 +86,7 @@ class Desk:
         self.page.get_by_role("heading", name="Tabayyun · تبيّن").wait_for(timeout=TIMEOUT)
 
     def log_out(self) -> None:
-        self.settle()
-        self.page.get_by_role("button", name="Log out").click()
+        self.click(self.page.get_by_role("button", name="Log out"))
         self.page.get_by_role("heading", name="Log in to Tabayyun").wait_for(timeout=TIMEOUT)
 
 
@@ -140,8 +144,7 @@ def test_first_admin_to_published_claimreview(tmp_path):
                 form.get_by_role("textbox", name="User name").fill(name)
                 form.get_by_label("Password", exact=True).fill(PASSWORD[name])
                 desk.select(form, "Role", role)
-                desk.settle()
-                form.get_by_role("button", name="Add user").click()
+                desk.click(form.get_by_role("button", name="Add user"))
                 wait_db(db_path, "SELECT role FROM users WHERE name = ?", [name], role)
                 desk.wait_text("Saved.")
             desk.shot("admin")
@@ -149,8 +152,7 @@ def test_first_admin_to_published_claimreview(tmp_path):
             # 3. Import the sample aggregator page and a small coverage feed.
             desk.goto("imports", "Import")
             page.locator("input[type=file]").set_input_files([str(p) for p in UPLOADS])
-            desk.settle()
-            page.get_by_role("button", name="Import", exact=True).click()
+            desk.click(page.get_by_role("button", name="Import", exact=True))
             desk.wait_text("2 file(s) processed, 0 failed.")
             desk.shot("import")
 
@@ -164,8 +166,7 @@ def test_first_admin_to_published_claimreview(tmp_path):
             desk.goto(f"review?claim={palmyra}", "Claim review")
             desk.wait_text(f"Claim #{palmyra}")
             desk.shot("review-admin")
-            desk.settle()
-            page.get_by_role("button", name="Confirm").first.click()
+            desk.click(page.get_by_role("button", name="Confirm").first)
             wait_db(db_path, "SELECT count(*) FROM coverage_links WHERE claim_id = ? AND status = 'confirmed'",
                     [palmyra], 1)
             desk.log_out()
@@ -173,16 +174,14 @@ def test_first_admin_to_published_claimreview(tmp_path):
             # 6. The reviewer takes the claim and records a verdict.
             desk.log_in("rita")
             desk.goto(f"review?claim={palmyra}", "Claim review")
-            desk.settle()
-            page.get_by_role("button", name="Assign to me").click()
+            desk.click(page.get_by_role("button", name="Assign to me"))
             wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "in_review")
             form = page.locator("[data-testid='stForm']").filter(has_text="Propose verdict")
             desk.select(form, "Rating", "Unverifiable — لا يمكن التحقق")
             form.get_by_label("Rationale").fill("The Daily Mail itself could not verify the leaked documents; "
                                                 "no independent source confirms the deal.")
             form.get_by_label("Evidence URLs", exact=False).fill("https://example.org/e2e/sky-leak-en")
-            desk.settle()
-            form.get_by_role("button", name="Propose verdict").click()
+            desk.click(form.get_by_role("button", name="Propose verdict"))
             wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "verdict_proposed")
             desk.shot("review-verdict")
             desk.log_out()
@@ -191,8 +190,7 @@ def test_first_admin_to_published_claimreview(tmp_path):
             desk.log_in("eddie")
             desk.goto("signoff", "Sign-off")
             desk.shot("signoff")
-            desk.settle()
-            page.get_by_role("button", name="Approve and publish").first.click()
+            desk.click(page.get_by_role("button", name="Approve and publish").first)
             wait_db(db_path, "SELECT status FROM claims WHERE id = ?", [palmyra], "signed_off")
 
             # 8. Download the ClaimReview export and check it.
@@ -214,8 +212,7 @@ def test_first_admin_to_published_claimreview(tmp_path):
             # 9. The same pages in Arabic, laid out right to left (and the README's screenshots).
             desk.goto("analytics", catalogue("en")["analytics.title"])
             desk.shot("analytics")
-            desk.settle()
-            page.get_by_text("العربية", exact=True).click()
+            desk.click(page.get_by_text("العربية", exact=True))
             page.get_by_text("تسجيل الخروج").first.wait_for(timeout=TIMEOUT)
             desk.goto("triage", "قائمة الفرز")
             triage_ar = desk.shot("triage-ar")
@@ -225,8 +222,7 @@ def test_first_admin_to_published_claimreview(tmp_path):
             assert side["x"] > main["x"]  # the whole page is laid out right to left: navigation on the right
             desk.goto(f"review?claim={palmyra}", "مراجعة الادعاء")
             review_ar = desk.shot("review-ar")
-            desk.settle()
-            page.get_by_text("English", exact=True).click()
+            desk.click(page.get_by_text("English", exact=True))
             page.get_by_text("Log out").first.wait_for(timeout=TIMEOUT)
             desk.goto("triage", "Triage queue")
             triage_en = desk.shot("triage-en")

@@ -92,11 +92,6 @@ def corpus_stats(db: Database, fts: str = "match_items_fts") -> tuple[int, float
     return values[0], sum(values[1:]) / values[0]
 
 
-def corpus_size(db: Database, fts: str = "match_items_fts") -> int:
-    """Number of indexed rows."""
-    return corpus_stats(db, fts)[0]
-
-
 def doc_freqs(db: Database, terms: Iterable[str], vocab: str = "match_items_vocab", n: int | None = None
               ) -> dict[str, int]:
     """Document frequency of each term (absent terms are left out).
@@ -138,6 +133,8 @@ def _read_doc_freqs(db: Database, terms: list[str], vocab: str) -> dict[str, int
     DF_EXACT_CAP-th most recent posting is found in under a millisecond, and the density of postings
     among the most recent items estimates the document frequency within a few percent.
     """
+    if not terms:
+        return {}
     fts = vocab.replace("_vocab", "_fts")
     top = db.execute(f"SELECT max(id) FROM {fts}_docsize").fetchone()[0] or 0
     out: dict[str, int] = {}

@@ -45,6 +45,9 @@ class Prepared:
     numbers: tuple[str, ...]
     bm25_max: float
     bigrams: dict[tuple[str, str], float]  # adjacent claim-term pairs → the smaller IDF of the two
+    weight_total: float  # sum of weights, the denominator of cover and focus
+    bigram_total: float  # sum of bigrams' weights
+    term_set: frozenset[str]  # the claim's distinct terms
 
 
 def prepare(query: Query, df: Mapping[str, int], n: int, avg_len: float) -> Prepared:
@@ -53,11 +56,14 @@ def prepare(query: Query, df: Mapping[str, int], n: int, avg_len: float) -> Prep
     # transliteration variants are looked for only for rare or unseen terms: names, not common words
     keys = {name_key(t): t for t in query.terms
             if len(t) >= 3 and not is_number(t) and df.get(t, 0) <= max(NAME_MAX_DF, NAME_MAX_SHARE * n)}
+    terms = query.terms
+    bigrams = {(a, b): min(weights[a], weights[b]) for a, b in zip(query.stems, query.stems[1:])
+               if a in weights and b in weights and a != b}
+    total = sum(weights.values())
     return Prepared(query, weights, idf(0, max(n, 1)), max(avg_len, 1.0),
                     {k: t for k, t in keys.items() if len(k) >= 2},
-                    tuple(t for t in query.terms if is_number(t)), (BM25_K1 + 1) * sum(weights.values()),
-                    {(a, b): min(weights[a], weights[b]) for a, b in zip(query.stems, query.stems[1:])
-                     if a in weights and b in weights and a != b})
+                    tuple(t for t in terms if is_number(t)), (BM25_K1 + 1) * total, bigrams,
+                    total, sum(bigrams.values()), frozenset(terms))
 
 
 def _comparable(x: float, y: float) -> bool:
@@ -114,11 +120,11 @@ def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[di
                   / p.bm25_max if known else 0.0)
     if p.bigrams:
         pairs = _adjacent(title_hits) | _adjacent(hits)
-        bigrams = sum(w for pair, w in p.bigrams.items() if pair in pairs) / sum(p.bigrams.values())
+        bigrams = sum(w for pair, w in p.bigrams.items() if pair in pairs) / p.bigram_total
     else:
         bigrams = 0.0
     credit = {t: known[t] for t in shared}
-    size = max(WINDOW_MIN, 2 * len(p.query.terms))
+    size = max(WINDOW_MIN, 2 * len(p.term_set))
     window_mass, start = _best_window(known, hits, size)
     window = lead[start:start + size]
     names: list[tuple[str, str]] = []
@@ -129,14 +135,13 @@ def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[di
             if q is not None and q not in tf and q not in credit:
                 names.append((p.query.word_for(q), t))
                 credit[q] = NAME_CREDIT * known.get(q, p.default_idf)
-    total = sum(known.values()) + sum(p.default_idf for t in credit if t not in known)
+    total = p.weight_total + sum(p.default_idf for t in credit if t not in known)
     title_set = set(title)
     cover = min(1.0, sum(credit.values()) / total) if total else 0.0
     title_cover = sum(w for t, w in credit.items() if t in title_set) / total if total else 0.0
     focus = min(1.0, max(title_cover, window_mass / total if total else 0.0))
-    q_set = set(p.query.terms)
     t_mass = sum(known.get(t, p.default_idf) for t in title_set)
-    reverse = sum(known.get(t, p.default_idf) for t in title_set if t in q_set) / t_mass if t_mass else 0.0
+    reverse = sum(known.get(t, p.default_idf) for t in title_set if t in p.term_set) / t_mass if t_mass else 0.0
     local = sorted({float(t) for t in (*title, *window) if is_number(t)}) if p.numbers else []
     conflicts = []
     for t in p.numbers:
@@ -163,7 +168,7 @@ def item_profile(title: Sequence[str], lead: Sequence[str]) -> tuple[Counter, in
 def upper_bound(p: Prepared, profile: tuple[Counter, int]) -> float:
     """A score the item cannot exceed: its exact bm25, and its term cover bounding cover, focus, title bm25."""
     tf, length = profile
-    total = sum(p.weights.values())
+    total = p.weight_total
     if not total:
         return 1.0
     shared = [t for t in p.weights if t in tf]

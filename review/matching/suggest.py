@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from review.matching.analysis import analyse_query
-from review.matching.engine import METHOD, _marks, corpus_stats, doc_freqs, fts_query, search, select_terms
+from review.matching.engine import METHOD, _chunks, _marks, corpus_stats, doc_freqs, fts_query, search, select_terms
 from review.matching.rerank import Prepared, item_profile, prepare, score_pair, upper_bound
 
 # Measured with bench/matching_quality.py (scorer v2) over the top-10 pairs of all sets and splits:
@@ -60,8 +60,7 @@ def suggest_for_claims(db: Database, claim_ids: Iterable[int]) -> int:
     ids = list(dict.fromkeys(int(i) for i in claim_ids))
     lower, _ = get_thresholds(db)
     created = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for chunk in _chunks(ids, 500):
         sources = _source_items(db, chunk)
         texts = db.execute(f"SELECT id, text FROM claims WHERE id IN ({_marks(len(chunk))})", chunk).fetchall()
         rows = []
@@ -104,14 +103,15 @@ def _open_claims(db: Database, item_id: int, terms: list[str]) -> list[tuple[int
 def suggest_for_items(db: Database, item_ids: Iterable[int]) -> int:
     """Match newly imported (already indexed) items against open claims; returns links created."""
     ids = list(dict.fromkeys(int(i) for i in item_ids))
-    lower, _ = get_thresholds(db)
-    n_claims, _ = corpus_stats(db, "match_claims_fts")
-    if not ids or not n_claims:
+    if not ids:
         return 0
+    n_claims, _ = corpus_stats(db, "match_claims_fts")
+    if not n_claims:
+        return 0
+    lower, _ = get_thresholds(db)
     n_items, avg_len = corpus_stats(db)
     rows = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for chunk in _chunks(ids, 500):
         items = db.execute(f"SELECT rowid, title, lead FROM match_items_fts WHERE rowid IN ({_marks(len(chunk))})",
                            chunk).fetchall()
         for item_id, title, lead in items:
