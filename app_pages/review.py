@@ -15,8 +15,6 @@ from review import audit, coverage, matching, ratings, reviewing, users
 from review.errors import ReviewError
 from review.workflow import TRANSITIONS
 
-STANCES = ("supports", "refutes", "discusses", "unknown")
-
 
 def _act(fn, *args, **kwargs) -> None:
     """Run one service action; show a refusal as a message, rerun on success so the page shows the new state."""
@@ -126,8 +124,9 @@ def _coverage(db, claim: dict, user) -> None:
             if claim["status"] not in TRANSITIONS["decide_link"][0]:
                 continue  # published, dismissed or merged: coverage decisions are closed
             c1, c2, c3 = st.columns([2, 1, 1])
-            stance = c1.selectbox(t("review.stance"), STANCES, index=STANCES.index(link["stance"]),
-                                  format_func=labeller("stance.{}", STANCES), key=f"review_stance_{link['id']}")
+            stances = reviewing.STANCES
+            stance = c1.selectbox(t("review.stance"), stances, index=stances.index(link["stance"]),
+                                  format_func=labeller("stance.{}", stances), key=f"review_stance_{link['id']}")
             if c2.button(t("review.confirm"), key=f"review_confirm_{link['id']}"):
                 _act(reviewing.decide_link, db, user.name, link["id"], claim["version"], status="confirmed",
                      stance=stance)

@@ -22,6 +22,13 @@ from review.users import User, acting_user, get_user
 CLAIM_FIELDS = ("id", "status", "status_reason", "assignee_id", "priority", "deadline", "merged_into", "version")
 URL_RE = re.compile(r"^https?://[^\s<>\"']+\.[^\s<>\"']+$", re.IGNORECASE)
 MAX_TEXT = 20_000
+STANCES = ("supports", "refutes", "discusses", "unknown")  # how a coverage item relates to its claim
+
+
+def _check_stance(stance: str) -> None:
+    """Refuse a stance outside STANCES."""
+    if stance not in STANCES:
+        raise ValidationError("stance", "must be " + ", ".join(STANCES[:-1]) + " or " + STANCES[-1])
 
 
 def _claim(db: Database, claim_id: int) -> dict:
@@ -216,8 +223,7 @@ def decide_link(db: Database, actor: str, link_id: int, expected_version: int, *
     """Confirm or reject a coverage link and set its stance; bumps the claim's version."""
     if status not in ("confirmed", "rejected", "suggested"):
         raise ValidationError("status", "must be confirmed, rejected or suggested")
-    if stance not in ("supports", "refutes", "discusses", "unknown"):
-        raise ValidationError("stance", "must be supports, refutes, discusses or unknown")
+    _check_stance(stance)
     found = rows(db, "SELECT * FROM coverage_links WHERE id = ?", [link_id])
     if not found:
         raise NotFoundError(f"coverage link {link_id} does not exist")
@@ -258,8 +264,7 @@ def add_comment(db: Database, actor: str, claim_id: int, body: str) -> int:
 def add_link(db: Database, actor: str, claim_id: int, expected_version: int, item_id: int, *,
              stance: str = "unknown", score: float = 1.0, method: str = "manual") -> dict:
     """A reviewer links an item found by hand as confirmed coverage (or confirms an existing suggestion)."""
-    if stance not in ("supports", "refutes", "discusses", "unknown"):
-        raise ValidationError("stance", "must be supports, refutes, discusses or unknown")
+    _check_stance(stance)
     if db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone() is None:
         raise NotFoundError(f"item {item_id} does not exist")
 
