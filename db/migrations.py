@@ -227,6 +227,72 @@ def m006_reanalyse_numbers(db: Database) -> None:
     index_claims(db, (row[0] for row in db.execute("SELECT rowid FROM match_claims_fts").fetchall()))
 
 
+@migrations()
+def m007_passages_and_vectors(db: Database) -> None:
+    """Coverage v3: every item split into passages (title + sentence windows over the whole body), indexed
+    lexically (match_passages_fts, rowid = passage id) and as vectors; claim vectors and similar claims.
+
+    A passage keeps its id while its text (digest) holds, so re-indexing never drops a still-valid vector.
+    ``vectors`` stores each vector int8-quantised (q8 × scale) and its inverted-file cell (vector_cells, k-means
+    centroids, once there are enough vectors), with the model that made it: vectors of another model are never compared. ``vector_epoch`` counts
+    deletions so in-memory indexes know to reload. Existing items are split and indexed here; their vectors
+    are left to ``python -m review embed --pending``. ``claims.story_id`` groups claims of one story.
+    """
+    _run(db, """
+CREATE TABLE item_passages (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    UNIQUE (item_id, ord)
+);
+CREATE INDEX item_passages_ord ON item_passages(ord, id);
+CREATE VIRTUAL TABLE match_passages_fts USING fts5(
+    terms, tokenize = 'unicode61 remove_diacritics 0 tokenchars ''.''');
+CREATE TABLE vectors (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('passage', 'claim')),
+    ref_id INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    scale REAL NOT NULL,
+    q8 BLOB NOT NULL,
+    cell INTEGER,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (kind, ref_id, model)
+);
+CREATE INDEX vectors_cell ON vectors(kind, model, cell);
+CREATE TABLE vector_cells (
+    kind TEXT NOT NULL,
+    model TEXT NOT NULL,
+    cell INTEGER NOT NULL,
+    centroid BLOB NOT NULL,
+    PRIMARY KEY (kind, model, cell)
+);
+CREATE TABLE vector_epoch (kind TEXT PRIMARY KEY, deletes INTEGER NOT NULL DEFAULT 0);
+INSERT INTO vector_epoch (kind) VALUES ('passage'), ('claim');
+CREATE TRIGGER vectors_deleted AFTER DELETE ON vectors
+BEGIN UPDATE vector_epoch SET deletes = deletes + 1 WHERE kind = old.kind; END;
+CREATE TRIGGER passages_deleted AFTER DELETE ON item_passages
+BEGIN DELETE FROM vectors WHERE kind = 'passage' AND ref_id = old.id; END;
+CREATE TABLE claim_similar (
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    other_id INTEGER NOT NULL REFERENCES claims(id),
+    score REAL NOT NULL,
+    method TEXT NOT NULL,
+    PRIMARY KEY (claim_id, other_id)
+) WITHOUT ROWID;
+CREATE INDEX claim_similar_other ON claim_similar(other_id);
+ALTER TABLE claims ADD COLUMN story_id INTEGER;
+UPDATE claims SET story_id = coalesce((SELECT min(c2.id) FROM claims c2 WHERE c2.item_id = claims.item_id), id);
+CREATE INDEX claims_story ON claims(story_id)
+""")
+    from review.matching.engine import index_items  # the analyser lives in the domain
+
+    index_items(db, (row[0] for row in db.execute("SELECT id FROM items").fetchall()))
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)

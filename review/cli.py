@@ -13,7 +13,8 @@ from sqlite_utils import Database
 
 from db import open_db, resolve_db_path
 from db import queries
-from review import claim_actions, coverage, users
+from review import claim_actions, coverage, embedding, users
+from review.matching import encoder
 from review.checkworthy import score_batch
 from review.backup import BackupError, backup
 from review.errors import ReviewError
@@ -178,6 +179,31 @@ def cmd_match(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_embed(db: Database, args: argparse.Namespace) -> int:
+    """Embed claims and passages that have no vector yet (background job), or report what is pending."""
+    todo = embedding.pending(db)
+    if not args.pending:
+        print(f"pending: {todo['claims']} claims, {todo['passages']} passages (model {encoder.MODEL}); "
+              "run `embed --pending` to embed them")
+        return EXIT_OK
+    if args.prune_other_models:
+        print(f"removed {embedding.ensure_model_current(db)} vectors of other models")
+    start = time.monotonic()
+
+    def progress(what: str, done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - start, 1e-6)
+        print(f"{what}: {done:,}/{total:,} ({rate:,.1f}/s)", file=sys.stderr, flush=True)
+
+    try:
+        done = embedding.embed_pending(db, limit=args.limit, max_ord=args.max_ord, progress=progress)
+    except embedding.EmbeddingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"embedded {done['claims']} claims and {done['passages']} passages in {time.monotonic() - start:.1f} s, "
+          f"{done['links']} coverage links suggested")
+    return EXIT_OK
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -280,6 +306,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive_int, default=10, help="results per query (default 10)")
     p.add_argument("--json", action="store_true", help="JSON output (one line per query with --batch)")
     p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("embed", help="embed claims and article passages for cross-language and meaning matching")
+    p.add_argument("--pending", action="store_true", help="embed everything without a vector (claims first, "
+                   "then titles, leads, deeper passages); without it, only report what is pending")
+    p.add_argument("--limit", type=_positive_int, default=None, help="stop after this many texts")
+    p.add_argument("--max-ord", type=int, default=None, metavar="N",
+                   help="embed passages up to this position only (0 = titles, 1 = + first body window)")
+    p.add_argument("--prune-other-models", action="store_true",
+                   help="first delete vectors made by another model (they are never mixed with the current one)")
+    p.set_defaults(func=cmd_embed)
 
     p = sub.add_parser("users", help="manage user accounts and roles")
     p.set_defaults(func=cmd_users)

@@ -30,10 +30,12 @@ most candidates unscored. Thresholds: settings 'match.suggest_threshold' and
 'match.strong_threshold', defaults measured as precision/recall over top-10 pairs of the
 benchmark sets (see suggest.py).
 """
-from review.matching.engine import METHOD, Match, index_claims, index_items, search
+from review.matching.engine import Match, index_claims, index_items
+from review.matching.engine import search as lexical_search
+from review.matching.hybrid import METHOD, METHOD_LEXICAL, search
 from review.matching.suggest import (
     STRONG_THRESHOLD, SUGGEST_THRESHOLD, get_thresholds, suggest_for_claims, suggest_for_items,
 )
 
-__all__ = ["METHOD", "Match", "STRONG_THRESHOLD", "SUGGEST_THRESHOLD", "get_thresholds", "index_claims",
+__all__ = ["METHOD", "METHOD_LEXICAL", "Match", "lexical_search", "STRONG_THRESHOLD", "SUGGEST_THRESHOLD", "get_thresholds", "index_claims",
            "index_items", "search", "suggest_for_claims", "suggest_for_items"]

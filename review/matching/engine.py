@@ -1,12 +1,15 @@
 """Index items and claims, find candidate items with a selective FTS5 query, re-rank them."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from review.matching import fuzzy
 from review.matching.analysis import analyse_query, item_fields, stems
+from review.matching.passages import split_passages
 from review.matching.rerank import Prepared, prepare, score_pair
 
 METHOD = "fts5+rerank:v2"
@@ -48,11 +51,45 @@ def index_items(db: Database, item_ids: Iterable[int]) -> None:
     """(Re-)index those items for matching; idempotent, and runs inside the caller's transaction."""
     ids = list(dict.fromkeys(int(i) for i in item_ids))
     for chunk in _chunks(ids):
-        rows = db.execute(f"SELECT id, title, body FROM items WHERE id IN ({_marks(len(chunk))})", chunk)
-        found = [(i, *item_fields(title or "", body or "")) for i, title, body in rows.fetchall()]
+        rows = db.execute(f"SELECT id, title, body FROM items WHERE id IN ({_marks(len(chunk))})", chunk).fetchall()
+        found = [(i, *item_fields(title or "", body or "")) for i, title, body in rows]
         # delete + insert: also drops the rows of items that no longer exist
         db.execute(f"DELETE FROM match_items_fts WHERE rowid IN ({_marks(len(chunk))})", chunk)
         db.conn.executemany("INSERT INTO match_items_fts(rowid, title, lead) VALUES (?, ?, ?)", found)
+        _index_passages(db, chunk, rows)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _index_passages(db: Database, chunk: Sequence[int], rows: list[tuple[int, str, str]]) -> None:
+    """Split the items into passages and index their terms; a passage whose text holds keeps its id and vector."""
+    marks = _marks(len(chunk))
+    old = {(item, o): (pid, digest) for pid, item, o, digest in db.execute(
+        f"SELECT id, item_id, ord, digest FROM item_passages WHERE item_id IN ({marks})", chunk)}
+    db.execute(f"DELETE FROM match_passages_fts WHERE rowid IN (SELECT id FROM item_passages WHERE item_id IN ({marks}))",
+               chunk)
+    keep, fts, stale = set(), [], []
+    for item_id, title, body in rows:
+        for p in split_passages(title or "", body or ""):
+            digest = _digest(p.text)
+            pid, was = old.get((item_id, p.ord), (None, None))
+            if pid is None:
+                pid = db.execute("INSERT INTO item_passages (item_id, ord, start, end, digest) VALUES (?, ?, ?, ?, ?)",
+                                 [item_id, p.ord, p.start, p.end, digest]).lastrowid
+            elif was != digest:
+                stale.append(pid)  # its text changed: the vector describes text that is gone
+                db.execute("UPDATE item_passages SET start = ?, end = ?, digest = ? WHERE id = ?",
+                           [p.start, p.end, digest, pid])
+            keep.add(pid)
+            fts.append((pid, " ".join(stems(p.text))))
+    gone = [pid for pid, _ in old.values() if pid not in keep]
+    for part in _chunks(gone + stale):
+        db.execute(f"DELETE FROM vectors WHERE kind = 'passage' AND ref_id IN ({_marks(len(part))})", list(part))
+    for part in _chunks(gone):
+        db.execute(f"DELETE FROM item_passages WHERE id IN ({_marks(len(part))})", list(part))
+    db.conn.executemany("INSERT INTO match_passages_fts(rowid, terms) VALUES (?, ?)", fts)
 
 
 def index_claims(db: Database, claim_ids: Iterable[int]) -> None:
@@ -177,7 +214,10 @@ def prepare_query(db: Database, text: str) -> tuple[Prepared, list[str]]:
     query = analyse_query(text)
     n, avg_len = corpus_stats(db)
     df = doc_freqs(db, query.terms, n=n)
-    return prepare(query, df, n, avg_len), select_terms(query.terms, df, n)
+    expansions = fuzzy.expand(db, query.terms, df, n)
+    terms = select_terms(query.terms, df, n)
+    extra = [t for found in expansions.values() for t, _ in found]
+    return prepare(query, df, n, avg_len, expansions), terms + [t for t in extra if t not in terms]
 
 
 def candidates(db: Database, terms: list[str], limit: int = CANDIDATES) -> list[tuple[int, str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from review.matching.analysis import Query, format_number, is_number, name_key
 
@@ -18,6 +18,7 @@ NUMBER_PENALTY = 0.005
 FEATURES = tuple(WEIGHTS)
 BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() constants; title terms count twice, as in bm25(2.0, 1.0)
 TITLE_AVG_LEN = 10  # typical analysed title length, for the title-only BM25 feature
+FUZZY_CREDIT = 0.7  # a fuzzy expansion of an unknown or rare term (a typo, a spelling) counts for 70% of it
 NAME_CREDIT = 0.7  # a transliteration variant (same name_key) counts for 70% of an exact term
 NAME_MAX_DF, NAME_MAX_SHARE = 20, 0.002  # ...of a claim term at most this common (in documents, or share)
 WINDOW_MIN = 12  # body window length in terms: max(WINDOW_MIN, 2 × claim terms)
@@ -48,11 +49,18 @@ class Prepared:
     weight_total: float  # sum of weights, the denominator of cover and focus
     bigram_total: float  # sum of bigrams' weights
     term_set: frozenset[str]  # the claim's distinct terms
+    aliases: dict[str, str] = field(default_factory=dict)  # fuzzy expansion (vocabulary term) → claim term
 
 
-def prepare(query: Query, df: Mapping[str, int], n: int, avg_len: float) -> Prepared:
-    """Per-claim scoring data from the corpus statistics."""
+def prepare(query: Query, df: Mapping[str, int], n: int, avg_len: float,
+            expansions: Mapping[str, Sequence[tuple[str, int]]] | None = None) -> Prepared:
+    """Per-claim scoring data from the corpus statistics; ``expansions`` are review.matching.fuzzy's."""
     weights = {t: idf(df[t], n) for t in query.terms if df.get(t)}
+    aliases: dict[str, str] = {}
+    for term, found in (expansions or {}).items():
+        # an unknown term counts as its expansion at FUZZY_CREDIT of that term's weight
+        weights.setdefault(term, FUZZY_CREDIT * idf(max(d for _, d in found), n))
+        aliases.update((t, term) for t, _ in found)
     # transliteration variants are looked for only for rare or unseen terms: names, not common words
     keys = {name_key(t): t for t in query.terms
             if len(t) >= 3 and not is_number(t) and df.get(t, 0) <= max(NAME_MAX_DF, NAME_MAX_SHARE * n)}
@@ -63,7 +71,7 @@ def prepare(query: Query, df: Mapping[str, int], n: int, avg_len: float) -> Prep
     return Prepared(query, weights, idf(0, max(n, 1)), max(avg_len, 1.0),
                     {k: t for k, t in keys.items() if len(k) >= 2},
                     tuple(t for t in terms if is_number(t)), (BM25_K1 + 1) * total, bigrams,
-                    total, sum(bigrams.values()), frozenset(terms))
+                    total, sum(bigrams.values()), frozenset(terms), aliases)
 
 
 def _comparable(x: float, y: float) -> bool:
@@ -105,6 +113,12 @@ def _adjacent(hits: Sequence[tuple[int, str]]) -> set[tuple[str, str]]:
 def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[dict[str, float], dict]:
     """The re-ranking features of one item (0..1 each) and the evidence behind them."""
     known = p.weights
+    fuzzy: list[list[str]] = []
+    if p.aliases:  # fuzzy expansions stand for the claim term they expand
+        found = {t for t in (*title, *lead) if t in p.aliases}
+        fuzzy = [[p.query.word_for(p.aliases[t]), t] for t in sorted(found)]
+        title = [p.aliases.get(t, t) for t in title]
+        lead = [p.aliases.get(t, t) for t in lead]
     # only the claim's terms are looked at: positions of its terms in the body and the title
     hits = [(i, t) for i, t in enumerate(lead) if t in known]
     title_hits = [(i, t) for i, t in enumerate(title) if t in known]
@@ -153,7 +167,7 @@ def features(p: Prepared, title: Sequence[str], lead: Sequence[str]) -> tuple[di
              "reverse": reverse}
     evidence = {"shared_words": [p.query.word_for(t) for t in shared if not is_number(t)],
                 "shared_numbers": sorted(t for t in p.numbers if t in tf),
-                "conflicting_numbers": conflicts, "shared_names": [list(n) for n in names]}
+                "conflicting_numbers": conflicts, "shared_names": [list(n) for n in names], "fuzzy_terms": fuzzy}
     return feats, evidence
 
 

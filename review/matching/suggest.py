@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from review.matching.analysis import analyse_query
-from review.matching.engine import METHOD, _chunks, _marks, corpus_stats, doc_freqs, fts_query, search, select_terms
+from review.matching import vectors
+from review.matching.engine import METHOD, _chunks, _marks, corpus_stats, doc_freqs, fts_query, select_terms
+from review.matching.hybrid import search
 from review.matching.rerank import Prepared, item_profile, prepare, score_pair, upper_bound
 
 # Measured with bench/matching_quality.py (scorer v2) over the top-10 pairs of all sets and splits:
@@ -63,9 +65,11 @@ def suggest_for_claims(db: Database, claim_ids: Iterable[int]) -> int:
     for chunk in _chunks(ids, 500):
         sources = _source_items(db, chunk)
         texts = db.execute(f"SELECT id, text FROM claims WHERE id IN ({_marks(len(chunk))})", chunk).fetchall()
+        stored = vectors.fetch(db, "claim", chunk)  # never embedded here: that is the embedding job's work
         rows = []
         for claim_id, text in texts:
-            for m in search(db, text, limit=SUGGEST_LIMIT, exclude_item_ids=sources[claim_id]):
+            for m in search(db, text, limit=SUGGEST_LIMIT, exclude_item_ids=sources[claim_id],
+                            qvec=stored.get(claim_id), embed_query=False):
                 if m.score >= lower:
                     rows.append((claim_id, m.item_id, m.score, m.method, json.dumps(m.explanation, ensure_ascii=False)))
         created += _insert(db, rows)

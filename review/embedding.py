@@ -1,0 +1,197 @@
+"""The embedding job: vectors for claims and passages, off the reviewer's path, in short transactions.
+
+``python -m review embed --pending`` (run.sh starts it in the background) embeds, in this order: claims (short,
+and what matching and similar claims start from), then passages by ordinal — every title, then every first body
+window, then the deeper windows — so a big archive becomes useful front to back. Embedding happens outside any
+transaction; each batch is then written in one short transaction together with what it unlocks: similar claims
+and story groups for new claim vectors, dense coverage suggestions for new claim and passage vectors. Until a
+claim or an item has its vector, matching uses lexical evidence only and says so (method 'lexical:v3').
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from sqlite_utils import Database
+
+from db.connection import write_transaction
+from review.matching import encoder, vectors
+from review.matching.engine import _chunks, _marks, prepare_query
+from review.matching.hybrid import COS_FLOOR, METHOD, score_items
+from review.matching.passages import BODY_OFFSET
+from review.matching.suggest import OPEN_STATUSES, get_thresholds, suggest_for_claims
+
+BATCH = 32  # texts per encoder call and per transaction (a few seconds of encoder time, well under a second of writing)
+# Two claims at or above this cosine are the same claim said differently (a paraphrase or a translation):
+# measured on ANS dev (bench/matching_quality.py prints the table), paraphrase pairs vs the nearest other title.
+SIMILAR_CLAIM = 0.90
+SIMILAR_K = 10  # neighbours looked at per claim
+ITEM_CLAIMS_K = 10  # nearest claims looked at per newly embedded passage
+METHOD_SIMILAR = f"cosine:{encoder.MODEL}"
+
+ProgressFn = Callable[[str, int, int], None]  # (what, done, total)
+
+
+class EmbeddingError(RuntimeError):
+    """The job cannot run (the encoder is switched off or missing)."""
+
+
+def pending(db: Database) -> dict[str, int]:
+    """Claims and passages without a vector of the current model."""
+    model = encoder.MODEL
+    claims = db.execute("SELECT count(*) FROM claims c WHERE c.status != 'merged' AND NOT EXISTS (SELECT 1 FROM "
+                        "vectors v WHERE v.kind = 'claim' AND v.ref_id = c.id AND v.model = ?)", [model]).fetchone()[0]
+    passages = db.execute("SELECT count(*) FROM item_passages p WHERE NOT EXISTS (SELECT 1 FROM vectors v "
+                          "WHERE v.kind = 'passage' AND v.ref_id = p.id AND v.model = ?)", [model]).fetchone()[0]
+    return {"claims": claims, "passages": passages}
+
+
+def _passage_text(title: str, body: str, ord_: int, start: int, end: int) -> str:
+    """A passage's text from its offsets into title + blank line + body."""
+    if ord_ == 0:
+        return title[start:end]
+    base = len(title) + BODY_OFFSET
+    return body[start - base:end - base]
+
+
+def link_similar(db: Database, claim_ids: Iterable[int]) -> int:
+    """Record claims similar to these (cosine ≥ SIMILAR_CLAIM, both directions) and merge their story groups."""
+    mine = vectors.fetch(db, "claim", claim_ids)
+    added = 0
+    for claim_id, vec in mine.items():
+        for other, cos in vectors.nearest(db, "claim", vec, SIMILAR_K + 1):
+            if other == claim_id or cos < SIMILAR_CLAIM:
+                continue
+            before = db.conn.total_changes
+            db.conn.executemany("INSERT OR IGNORE INTO claim_similar (claim_id, other_id, score, method) "
+                                "VALUES (?, ?, ?, ?)", [(claim_id, other, round(cos, 4), METHOD_SIMILAR),
+                                                        (other, claim_id, round(cos, 4), METHOD_SIMILAR)])
+            added += (db.conn.total_changes - before) // 2
+            stories = [r[0] for r in db.execute("SELECT coalesce(story_id, id) FROM claims WHERE id IN (?, ?)",
+                                                [claim_id, other])]
+            if len(stories) == 2 and stories[0] != stories[1]:
+                keep = min(stories)
+                db.execute("UPDATE claims SET story_id = ? WHERE coalesce(story_id, id) IN (?, ?)",
+                           [keep, *stories])
+    return added
+
+
+def suggest_for_items_dense(db: Database, passage_vecs: dict[int, np.ndarray]) -> int:
+    """Items whose passages were just embedded, against the open claims nearest them (what lexical could not see)."""
+    if not passage_vecs:
+        return 0
+    lower, _ = get_thresholds(db)
+    owners = {}
+    for chunk in _chunks(list(passage_vecs)):
+        owners.update(db.execute(f"SELECT id, item_id FROM item_passages WHERE id IN ({_marks(len(chunk))})",
+                                 list(chunk)).fetchall())
+    pairs: dict[int, set[int]] = {}
+    for pid, vec in passage_vecs.items():
+        for claim_id, cos in vectors.nearest(db, "claim", vec, ITEM_CLAIMS_K):
+            if cos >= COS_FLOOR and pid in owners:
+                pairs.setdefault(claim_id, set()).add(owners[pid])
+    if not pairs:
+        return 0
+    claims = {}
+    for chunk in _chunks(list(pairs)):
+        claims.update((cid, (text, lang, item)) for cid, text, lang, item in db.execute(
+            f"SELECT id, text, language, item_id FROM claims WHERE id IN ({_marks(len(chunk))}) "
+            f"AND status IN ({_marks(len(OPEN_STATUSES))})", [*chunk, *OPEN_STATUSES]))
+    claim_vecs = vectors.fetch(db, "claim", claims)
+    rows = []
+    for claim_id, (text, lang, source) in claims.items():
+        linked = {i for (i,) in db.execute("SELECT item_id FROM coverage_links WHERE claim_id = ? UNION "
+                                           "SELECT item_id FROM claim_appearances WHERE claim_id = ?",
+                                           [claim_id, claim_id])}
+        items = [i for i in pairs[claim_id] if i not in linked and i != source]
+        if not items or claim_id not in claim_vecs:
+            continue
+        prepared, _ = prepare_query(db, text)
+        for m in score_items(db, prepared, claim_vecs[claim_id], items, query_language=lang):
+            if m.score >= lower:
+                rows.append((claim_id, m.item_id, m.score, m.method, json.dumps(m.explanation, ensure_ascii=False)))
+    before = db.conn.total_changes
+    db.conn.executemany("INSERT OR IGNORE INTO coverage_links (claim_id, item_id, score, method, explanation, status) "
+                        "VALUES (?, ?, ?, ?, ?, 'suggested')", rows)
+    return db.conn.total_changes - before
+
+
+def _embed_claims(db: Database, batch: int) -> tuple[int, int]:
+    """One batch of claims: (claims embedded, links suggested)."""
+    rows = db.execute("SELECT c.id, c.text FROM claims c WHERE c.status != 'merged' AND NOT EXISTS (SELECT 1 FROM "
+                      "vectors v WHERE v.kind = 'claim' AND v.ref_id = c.id AND v.model = ?) ORDER BY c.id LIMIT ?",
+                      [encoder.MODEL, batch]).fetchall()
+    if not rows:
+        return 0, 0
+    vecs = encoder.embed_queries([t for _, t in rows])  # outside the transaction: this is the slow part
+    ids = [i for i, _ in rows]
+    with write_transaction(db):
+        vectors.store(db, "claim", list(zip(ids, vecs)))
+        if vectors.cells_stale(db, "claim"):
+            vectors.build_cells(db, "claim")
+        link_similar(db, ids)
+        links = suggest_for_claims(db, ids)
+    return len(rows), links
+
+
+def _embed_passages(db: Database, ord_: int, cursor: int, batch: int) -> tuple[int, int, int]:
+    """One batch of passages of one ordinal after ``cursor``: (passages embedded, links suggested, new cursor)."""
+    rows = db.execute(
+        "SELECT p.id, p.ord, p.start, p.end, i.title, i.body FROM item_passages p JOIN items i ON i.id = p.item_id "
+        "WHERE p.ord = ? AND p.id > ? AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.kind = 'passage' "
+        "AND v.ref_id = p.id AND v.model = ?) ORDER BY p.id LIMIT ?", [ord_, cursor, encoder.MODEL, batch]).fetchall()
+    if not rows:
+        return 0, 0, cursor
+    vecs = encoder.embed_passages([_passage_text(t, b, o, s, e) for _, o, s, e, t, b in rows])
+    ids = [r[0] for r in rows]
+    with write_transaction(db):
+        # a passage re-indexed meanwhile (its row gone) must not get a vector
+        alive = {i for (i,) in db.execute(f"SELECT id FROM item_passages WHERE id IN ({_marks(len(ids))})", ids)}
+        kept = [(i, v) for i, v in zip(ids, vecs) if i in alive]
+        vectors.store(db, "passage", kept)
+        if vectors.cells_stale(db, "passage"):
+            vectors.build_cells(db, "passage")
+        links = suggest_for_items_dense(db, dict(kept))
+    return len(rows), links, ids[-1]
+
+
+def embed_pending(db: Database, *, limit: int | None = None, max_ord: int | None = None, batch: int = BATCH,
+                  progress: ProgressFn | None = None) -> dict[str, int]:
+    """Embed what has no vector yet (claims first, then passages by ordinal); returns counts done."""
+    if not encoder.enabled():
+        raise EmbeddingError("the sentence encoder is switched off (TABAYYUN_ENCODER=off) or not installed")
+    todo = pending(db)
+    done = {"claims": 0, "passages": 0, "links": 0}
+
+    def room() -> int:
+        return batch if limit is None else min(batch, limit - done["claims"] - done["passages"])
+
+    while room() > 0:
+        n, links = _embed_claims(db, room())
+        if not n:
+            break
+        done["claims"] += n
+        done["links"] += links
+        if progress:
+            progress("claims", done["claims"], todo["claims"])
+    top = db.execute("SELECT coalesce(max(ord), -1) FROM item_passages").fetchone()[0]
+    for ord_ in range(0, top + 1 if max_ord is None else min(top, max_ord) + 1):
+        cursor = 0
+        while room() > 0:
+            n, links, cursor = _embed_passages(db, ord_, cursor, room())
+            if not n:
+                break
+            done["passages"] += n
+            done["links"] += links
+            if progress:
+                progress("passages", done["passages"], todo["passages"])
+    return done
+
+
+def ensure_model_current(db: Database) -> int:
+    """Delete vectors made by another model (they are re-embedded by embed_pending); returns how many."""
+    with write_transaction(db):
+        before = db.conn.total_changes
+        db.execute("DELETE FROM vectors WHERE model != ?", [encoder.MODEL])
+        return db.conn.total_changes - before
