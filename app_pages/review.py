@@ -11,7 +11,7 @@ from app_pages.common import (current_user, get_db, marked_html, md_plain, rich_
                               text_block, word_spans)
 from app_pages.i18n import current_language, labeller, t
 from db import queries
-from review import audit, coverage, matching, ratings, reviewing, users
+from review import audit, coverage, embedding, matching, ratings, reviewing, users
 from review.errors import ReviewError
 from review.workflow import TRANSITIONS
 
@@ -102,21 +102,32 @@ def _coverage(db, claim: dict, user) -> None:
     st.markdown(f"#### {t('review.coverage')}")
     links = queries.coverage(db, claim["id"])
     _, strong = matching.get_thresholds(db)
+    if not embedding.has_vector(db, "claim", claim["id"]):
+        st.caption(t("review.lexical_only"))
     if not links:
         st.caption(t("review.no_coverage"))
     for link in links:
         why = json.loads(link["explanation"] or "{}")
-        shared = set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
+        shared = (set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
+                  | {f for _, f in why.get("fuzzy_terms", [])})
         with st.container(border=True):
             badge = f" · **{t('review.strong')}**" if link["score"] >= strong else ""
             st.markdown(f"**{link['score']:.2f}**{badge} · {t('link.' + link['status'])} · "
                         f"{t('stance.' + link['stance'])} · `{link['method']}`")
             rich_block(marked_html(link["title"] or "", word_spans(link["title"] or "", shared)))
             text_block(f"{link['outlet'] or '—'} · {link['published'] or '—'} · {t('kind.' + link['kind'])}", muted=True)
+            if why.get("same_story_language"):
+                st.caption(t("review.same_story", language=t("language." + why["same_story_language"])))
+            passage = why.get("passage")
+            if passage and passage.get("ord"):  # a body passage (ord 0 is the title, shown above)
+                text = passage_text(link["title"] or "", link["body"] or "", passage)
+                st.caption(t("review.passage", n=passage["ord"]))
+                rich_block(marked_html(text, word_spans(text, shared)))
             details = []
-            for key in ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names"):
+            for key in ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names", "fuzzy_terms"):
                 if why.get(key):
-                    details.append(f"{t('why.' + key)}: {', '.join(map(str, why[key]))}")
+                    values = [" → ".join(map(str, v)) if isinstance(v, list) else str(v) for v in why[key]]
+                    details.append(f"{t('why.' + key)}: {', '.join(values)}")
             if details:
                 text_block(" · ".join(details), muted=True)
             if link["url"]:
@@ -133,6 +144,43 @@ def _coverage(db, claim: dict, user) -> None:
             if c3.button(t("review.reject"), key=f"review_reject_{link['id']}"):
                 _act(reviewing.decide_link, db, user.name, link["id"], claim["version"], status="rejected",
                      stance="unknown")
+
+
+def passage_text(title: str, body: str, passage: dict) -> str:
+    """The text of a matched passage from its offsets into title + blank line + body."""
+    return f"{title}\n\n{body}"[passage["start"]:passage["end"]]
+
+
+def _already_checked(db, claim: dict) -> None:
+    _, strong = matching.get_thresholds(db)
+    found = queries.already_checked(db, [claim["id"]], strong).get(claim["id"])
+    if found:
+        st.warning(already_checked_text(found))
+
+
+def already_checked_text(found: dict) -> str:
+    """'Already checked: <verdict>, <date>' for a similar signed-off claim or a matching imported fact-check."""
+    label = ratings.rating(found["label"]).arabic if found["label"] and current_language() == "ar" else found["label"]
+    where = f"#{found['other_id']}" if found.get("other_id") else (found.get("outlet") or "")
+    return t("review.already_checked", verdict=label or t("review.factcheck"), date=(found["date"] or "—")[:10],
+             where=where, title=(found["title"] or "")[:160])
+
+
+def _similar(db, claim: dict, user) -> None:
+    """Claims that say the same thing: merge suggestions while this claim is open."""
+    similar = queries.similar_claims(db, claim["id"])
+    if not similar:
+        return
+    st.markdown(f"#### {t('review.similar')}")
+    can_merge = claim["status"] in ("new", "in_review")
+    for other in similar:
+        with st.container(border=True):
+            status = t(f"status.{other['status']}")
+            verdict = f" · {other['label']}" if other["label"] else ""
+            st.caption(f"#{other['id']} · {status}{verdict} · {t('review.similarity', score=other['score'])}")
+            text_block(other["text"])
+            if can_merge and st.button(t("review.merge_into_n", id=other["id"]), key=f"review_merge_sim_{other['id']}"):
+                _act(reviewing.merge, db, user.name, claim["id"], claim["version"], other["id"])
 
 
 def _search(db, claim: dict, user) -> None:
@@ -254,6 +302,7 @@ def render() -> None:
         _header(claim)
         if claim["merged_into"]:
             st.info(t("review.merged", id=claim["merged_into"]))
+        _already_checked(db, claim)
         _source(claim)
         left, right = st.columns([3, 2])
         with left:
@@ -261,6 +310,7 @@ def render() -> None:
             _search(db, claim, user)
         with right:
             _actions(db, claim, user)
+            _similar(db, claim, user)
             _verdicts(db, claim_id)
         _timeline(db, claim_id)
         _comments(db, claim_id, user)

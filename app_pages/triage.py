@@ -9,7 +9,7 @@ import streamlit as st
 from app_pages.common import current_user, get_db, open_claim, run_safely, show_error
 from app_pages.i18n import current_language, labeller, t
 from db import queries
-from review import claim_actions, text, users
+from review import claim_actions, embedding, matching, text, users
 from review.errors import ReviewError
 from review.workflow import OPEN_STATUSES, STATUSES
 
@@ -34,13 +34,27 @@ def _filters(db) -> dict:
         language = c3.selectbox(t("triage.language"), ["", "ar", "en"], key="triage_language")
         dates = c1.date_input(t("triage.dates"), value=(), key="triage_dates")
         query = c2.text_input(t("triage.search"), key="triage_query", max_chars=200)
+        stories = c3.checkbox(t("triage.group_stories"), key="triage_stories")
         st.form_submit_button(t("triage.apply"))
     since = dates[0].isoformat() if len(dates) >= 1 and isinstance(dates[0], dt.date) else None
     until = dates[1].isoformat() if len(dates) == 2 else None
     return {"status": status or None, "min_score": score[0] if score[0] > 0 else None,
             "max_score": score[1] if score[1] < 1 else None, "outlet": outlet or None, "assignee": assignee or None,
             "language": language or None, "since": since, "until": until,
-            "norm_query": text.normalize(query) or None, "sort": sort}
+            "norm_query": text.normalize(query) or None, "story_heads": True if stories else None, "sort": sort}
+
+
+def _story(c: dict) -> str:
+    """'3 claims · 2 outlets · ar, en' for a claim's story group."""
+    languages = "، ".join(t("language." + x) for x in (c["story_languages"] or "").split(",") if x) or "—"
+    return t("triage.story_cell", claims=c["story_claims"], outlets=c["story_outlets"], languages=languages)
+
+
+def _checked(found: dict | None) -> str:
+    if not found:
+        return ""
+    label = found["label"] or t("review.factcheck")
+    return f"{label}, {(found['date'] or '—')[:10]}"
 
 
 def _bulk(db, filters: dict, total: int) -> None:
@@ -81,6 +95,10 @@ def render() -> None:
         page = c1.number_input(t("triage.page", pages=pages), 1, pages, 1, key="triage_page")
         c2.caption(t("triage.count", n=total))
         found = queries.list_claims(db, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
+        todo = embedding.pending(db)
+        if todo["claims"] or todo["passages"]:
+            st.caption(t("triage.embedding_pending", n=todo["claims"], p=todo["passages"]))
+        checked = queries.already_checked(db, [c["id"] for c in found], matching.get_thresholds(db)[1])
         if not found:
             st.info(t("triage.empty"))
         else:
@@ -88,7 +106,9 @@ def render() -> None:
                 "id": c["id"], t("triage.col_claim"): c["text"], t("triage.col_score"): c["score"],
                 t("triage.col_status"): t(f"status.{c['status']}"), t("triage.col_outlet"): c["outlet"] or "",
                 t("triage.col_first"): c["first_seen"], t("triage.col_appearances"): c["appearances"],
-                t("triage.col_links"): c["links"], t("triage.col_assignee"): c["assignee"] or ""} for c in found])
+                t("triage.col_links"): c["links"], t("triage.col_story"): _story(c),
+                t("triage.col_checked"): _checked(checked.get(c["id"])),
+                t("triage.col_assignee"): c["assignee"] or ""} for c in found])
             if current_language() == "ar":
                 frame = frame[frame.columns[::-1]]  # the grid itself is left-to-right: read columns from the right
             picked = st.dataframe(

@@ -223,7 +223,8 @@ def m006_reanalyse_numbers(db: Database) -> None:
     """
     from review.matching.engine import index_claims, index_items  # the analyser lives in the domain
 
-    index_items(db, (row[0] for row in db.execute("SELECT rowid FROM match_items_fts").fetchall()))
+    # passages did not exist yet (m007 adds and indexes them)
+    index_items(db, (row[0] for row in db.execute("SELECT rowid FROM match_items_fts").fetchall()), passages=False)
     index_claims(db, (row[0] for row in db.execute("SELECT rowid FROM match_claims_fts").fetchall()))
 
 
@@ -286,7 +287,9 @@ CREATE TABLE claim_similar (
 CREATE INDEX claim_similar_other ON claim_similar(other_id);
 ALTER TABLE claims ADD COLUMN story_id INTEGER;
 UPDATE claims SET story_id = coalesce((SELECT min(c2.id) FROM claims c2 WHERE c2.item_id = claims.item_id), id);
-CREATE INDEX claims_story ON claims(story_id)
+CREATE INDEX claims_story ON claims(story_id);
+CREATE TRIGGER claims_own_story AFTER INSERT ON claims WHEN new.story_id IS NULL
+BEGIN UPDATE claims SET story_id = new.id WHERE id = new.id; END
 """)
     from review.matching.engine import index_items  # the analyser lives in the domain
 

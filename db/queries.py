@@ -47,6 +47,10 @@ _SIMPLE_FILTERS = {
     "until": "c.first_seen <= ?",
     "language": "c.language = ?",
     "norm_query": "instr(c.norm_text, ?) > 0",
+    # one row per story: only the claim that ranks first among its story's claims of the same statuses
+    "story_heads": "(? AND NOT EXISTS (SELECT 1 FROM claims o WHERE o.story_id = c.story_id AND o.id != c.id "
+                   "AND o.status = c.status AND (o.triage_rank > c.triage_rank OR "
+                   "(o.triage_rank = c.triage_rank AND o.id < c.id))))",
 }
 
 
@@ -77,9 +81,56 @@ def list_claims(db: Database, *, sort: str = "priority", limit: int = 50, offset
         SELECT c.id, c.text, c.score, c.signals, c.status, c.language, c.item_id, i.title AS item_title,
                i.outlet, i.published, c.appearance_count AS appearances, c.outlet_count AS outlets,
                c.first_seen, c.last_seen, c.priority, c.deadline, u.name AS assignee, c.version,
-               (SELECT count(*) FROM coverage_links l WHERE l.claim_id = c.id AND l.status != 'rejected') AS links
+               (SELECT count(*) FROM coverage_links l WHERE l.claim_id = c.id AND l.status != 'rejected') AS links,
+               c.story_id, {_STORY_COLUMNS}
         FROM claims c LEFT JOIN items i ON i.id = c.item_id LEFT JOIN users u ON u.id = c.assignee_id
         {where} ORDER BY {CLAIM_SORTS[sort]} LIMIT ? OFFSET ?""", [*params, limit, offset])
+
+
+# A story's reach: claims in it, and the outlets and languages of the items that carry it (where its claims
+# appeared, and coverage nobody rejected).
+_STORY_ITEMS = ("SELECT a.item_id FROM claims s JOIN claim_appearances a ON a.claim_id = s.id "
+                "WHERE s.story_id = c.story_id UNION SELECT l.item_id FROM claims s JOIN coverage_links l "
+                "ON l.claim_id = s.id AND l.status != 'rejected' WHERE s.story_id = c.story_id")
+_STORY_COLUMNS = f"""
+               (SELECT count(*) FROM claims s WHERE s.story_id = c.story_id) AS story_claims,
+               (SELECT count(DISTINCT i2.outlet) FROM items i2 WHERE i2.id IN ({_STORY_ITEMS})) AS story_outlets,
+               (SELECT group_concat(lang) FROM (SELECT DISTINCT i2.language AS lang FROM items i2
+                WHERE i2.id IN ({_STORY_ITEMS}) AND i2.language IS NOT NULL ORDER BY lang)) AS story_languages"""
+
+
+def similar_claims(db: Database, claim_id: int) -> list[dict]:
+    """Claims that say the same thing (paraphrases, translations), most similar first, with their latest verdict."""
+    return rows(db, """
+        SELECT o.id, o.text, o.status, o.language, s.score, s.method, v.label, v.created_at AS verdict_at,
+               (SELECT max(g.created_at) FROM signoffs g WHERE g.verdict_id = v.id AND g.decision = 'approve')
+                   AS signed_off_at
+        FROM claim_similar s JOIN claims o ON o.id = s.other_id
+        LEFT JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE claim_id = o.id)
+        WHERE s.claim_id = ? AND o.status != 'merged' ORDER BY s.score DESC""", [claim_id])
+
+
+def already_checked(db: Database, claim_ids: list[int], strong: float) -> dict[int, dict]:
+    """For each claim that was checked before: the signed-off verdict of a similar claim, else an imported
+    fact-check it strongly matches. {claim id: {"label", "date", "claim_id" | "item_id", "title"}}"""
+    if not claim_ids:
+        return {}
+    marks = ",".join("?" * len(claim_ids))
+    out: dict[int, dict] = {}
+    for r in rows(db, f"""
+            SELECT l.claim_id, i.id AS item_id, i.title, i.outlet, i.published AS date
+            FROM coverage_links l JOIN items i ON i.id = l.item_id AND i.kind = 'factcheck'
+            WHERE l.claim_id IN ({marks}) AND l.status != 'rejected' AND l.score >= ?
+            ORDER BY l.score""", [*claim_ids, strong]):
+        out[r.pop("claim_id")] = {**r, "label": None}
+    for r in rows(db, f"""
+            SELECT s.claim_id, o.id AS other_id, o.text AS title, v.label,
+                   (SELECT max(g.created_at) FROM signoffs g WHERE g.verdict_id = v.id) AS date
+            FROM claim_similar s JOIN claims o ON o.id = s.other_id AND o.status = 'signed_off'
+            JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE claim_id = o.id)
+            WHERE s.claim_id IN ({marks}) ORDER BY s.score""", claim_ids):
+        out[r.pop("claim_id")] = r  # a signed-off verdict of our own beats an outside fact-check
+    return out
 
 
 def count_claims(db: Database, **filters) -> int:
@@ -116,7 +167,7 @@ def coverage(db: Database, claim_id: int) -> list[dict]:
     """A claim's coverage links (suggested, confirmed, rejected), best first, with their items."""
     return rows(db, """
         SELECT l.id, l.item_id, l.score, l.method, l.explanation, l.status, l.stance, l.decided_at,
-               u.name AS decided_by, i.title, i.outlet, i.published, i.url, i.kind
+               u.name AS decided_by, i.title, i.body, i.outlet, i.published, i.url, i.kind, i.language
         FROM coverage_links l JOIN items i ON i.id = l.item_id LEFT JOIN users u ON u.id = l.decided_by
         WHERE l.claim_id = ? ORDER BY l.status = 'rejected', l.score DESC""", [claim_id])
 

@@ -20,6 +20,7 @@ from review.matching import encoder, vectors
 from review.matching.engine import _chunks, _marks, prepare_query
 from review.matching.hybrid import COS_FLOOR, METHOD, score_items
 from review.matching.passages import BODY_OFFSET
+from review.stories import merge_stories
 from review.matching.suggest import OPEN_STATUSES, get_thresholds, suggest_for_claims
 
 BATCH = 32  # texts per encoder call and per transaction (a few seconds of encoder time, well under a second of writing)
@@ -42,9 +43,16 @@ def pending(db: Database) -> dict[str, int]:
     model = encoder.MODEL
     claims = db.execute("SELECT count(*) FROM claims c WHERE c.status != 'merged' AND NOT EXISTS (SELECT 1 FROM "
                         "vectors v WHERE v.kind = 'claim' AND v.ref_id = c.id AND v.model = ?)", [model]).fetchone()[0]
-    passages = db.execute("SELECT count(*) FROM item_passages p WHERE NOT EXISTS (SELECT 1 FROM vectors v "
-                          "WHERE v.kind = 'passage' AND v.ref_id = p.id AND v.model = ?)", [model]).fetchone()[0]
+    # two index counts instead of an anti-join: passage vectors only exist for live passages (a trigger drops them)
+    passages = (db.execute("SELECT count(*) FROM item_passages").fetchone()[0]
+                - db.execute("SELECT count(*) FROM vectors WHERE kind = 'passage' AND model = ?", [model]).fetchone()[0])
     return {"claims": claims, "passages": passages}
+
+
+def has_vector(db: Database, kind: str, ref_id: int) -> bool:
+    """True when this claim ('claim') or passage ('passage') has a vector of the current model."""
+    return db.execute("SELECT 1 FROM vectors WHERE kind = ? AND ref_id = ? AND model = ?",
+                      [kind, ref_id, encoder.MODEL]).fetchone() is not None
 
 
 def _passage_text(title: str, body: str, ord_: int, start: int, end: int) -> str:
@@ -68,12 +76,7 @@ def link_similar(db: Database, claim_ids: Iterable[int]) -> int:
                                 "VALUES (?, ?, ?, ?)", [(claim_id, other, round(cos, 4), METHOD_SIMILAR),
                                                         (other, claim_id, round(cos, 4), METHOD_SIMILAR)])
             added += (db.conn.total_changes - before) // 2
-            stories = [r[0] for r in db.execute("SELECT coalesce(story_id, id) FROM claims WHERE id IN (?, ?)",
-                                                [claim_id, other])]
-            if len(stories) == 2 and stories[0] != stories[1]:
-                keep = min(stories)
-                db.execute("UPDATE claims SET story_id = ? WHERE coalesce(story_id, id) IN (?, ?)",
-                           [keep, *stories])
+            merge_stories(db, [claim_id, other])
     return added
 
 

@@ -9,7 +9,7 @@ from db.connection import write_transaction
 from review.importing import FileResult, import_files
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
-SAMPLE_FILES = ("aggregator-page-ar.txt", "marsum-goud-200.jsonl", "saudinewsnet-200.jsonl")
+SAMPLE_FILES = ("aggregator-page-ar.txt", "marsum-goud-200.jsonl", "saudinewsnet-200.jsonl", "reports-en.jsonl")
 LOADED_KEY = "samples.loaded"
 
 

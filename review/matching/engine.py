@@ -47,8 +47,11 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def index_items(db: Database, item_ids: Iterable[int]) -> None:
-    """(Re-)index those items for matching; idempotent, and runs inside the caller's transaction."""
+def index_items(db: Database, item_ids: Iterable[int], *, passages: bool = True) -> None:
+    """(Re-)index those items for matching; idempotent, and runs inside the caller's transaction.
+
+    ``passages=False`` indexes titles and leads only (for migrations that ran before passages existed).
+    """
     ids = list(dict.fromkeys(int(i) for i in item_ids))
     for chunk in _chunks(ids):
         rows = db.execute(f"SELECT id, title, body FROM items WHERE id IN ({_marks(len(chunk))})", chunk).fetchall()
@@ -56,7 +59,8 @@ def index_items(db: Database, item_ids: Iterable[int]) -> None:
         # delete + insert: also drops the rows of items that no longer exist
         db.execute(f"DELETE FROM match_items_fts WHERE rowid IN ({_marks(len(chunk))})", chunk)
         db.conn.executemany("INSERT INTO match_items_fts(rowid, title, lead) VALUES (?, ?, ?)", found)
-        _index_passages(db, chunk, rows)
+        if passages:
+            _index_passages(db, chunk, rows)
 
 
 def _digest(text: str) -> str:

@@ -1,0 +1,25 @@
+"""Story groups: claims that tell one story share ``claims.story_id`` (the smallest claim id of the group).
+
+Two things put claims in one story: they were extracted from the same item, or their vectors are near
+(review.embedding links similar claims: paraphrases, translations). Groups only ever merge.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+
+def merge_stories(db: Database, claim_ids: Iterable[int]) -> int | None:
+    """Put these claims, and everything already in their stories, into one story; returns its id."""
+    ids = list(dict.fromkeys(int(i) for i in claim_ids))
+    if not ids:
+        return None
+    marks = ",".join("?" * len(ids))
+    stories = sorted({r[0] for r in db.execute(f"SELECT story_id FROM claims WHERE id IN ({marks})", ids)})
+    if len(stories) > 1:
+        keep = stories[0]
+        db.execute(f"UPDATE claims SET story_id = ? WHERE story_id IN ({','.join('?' * len(stories))})",
+                   [keep, *stories])
+        return keep
+    return stories[0] if stories else None
