@@ -90,21 +90,21 @@ def pools(db, ids, queries, qvecs) -> dict[str, list[tuple[str, float, float | N
     out = {}
     for q in queries:
         ms = hybrid.search(db, q["text"], limit=POOL, qvec=qvecs.get(q["id"]), embed_query=False)
-        out[q["id"]] = [(ids[m.item_id], m.explanation["lexical"], m.explanation.get("cosine")) for m in ms]
+        out[q["id"]] = [(ids[m.item_id], m.explanation["lexical"], m.explanation.get("cosine"),
+                         m.explanation.get("reference", hybrid.REF_DEFAULT)) for m in ms]
     return out
 
 
-def fuse(pool, w_dense: float, floor: float, top: float) -> dict[str, list[tuple[str, float]]]:
-    """Rank every pool with given fusion parameters."""
+def fuse(pool, w_dense: float, span: float) -> dict[str, list[tuple[str, float]]]:
+    """Rank every pool with given fusion parameters (the product's formula, hybrid.combine)."""
     out = {}
     for qid, cands in pool.items():
         scored = []
-        for d, lex, cos in cands:
+        for d, lex, cos, ref in cands:
             if cos is None:
                 s = lex
             else:
-                dn = min(1.0, max(0.0, (cos - floor) / (top - floor)))
-                s = (1 - w_dense) * lex + w_dense * dn
+                s = (1 - w_dense) * lex + w_dense * min(1.0, max(0.0, (cos - ref) / span))
             scored.append((d, s))
         scored.sort(key=lambda t: -t[1])
         out[qid] = scored[:10]
@@ -132,7 +132,7 @@ def run_set(name: str, split: str, tmp: Path, max_ord: int, timing: dict):
     t0 = time.perf_counter()
     pool = pools(db, ids, queries, qvecs)
     timing[f"{name} {split}"] = 1000 * (time.perf_counter() - t0) / max(1, len(queries))
-    fused = fuse(pool, hybrid.W_DENSE, hybrid.COS_FLOOR, hybrid.COS_TOP)
+    fused = fuse(pool, hybrid.W_DENSE, hybrid.COS_SPAN)
     r_hybrid = {q: [d for d, _ in v] for q, v in fused.items()}
     rows = {"fts5 bm25": r_bm25, "v2 lexical": r_v2, "dense only": r_dense,
             "rrf bm25+dense": {q: rrf(r_bm25[q], r_dense.get(q, [])) for q in r_bm25}, "hybrid v3": r_hybrid}
@@ -144,22 +144,18 @@ def run_set(name: str, split: str, tmp: Path, max_ord: int, timing: dict):
 
 def tune(train: dict) -> None:
     """Grid over (dense weight, cosine floor, top) on the train splits: best mean MAP@5 + MRR@10."""
-    grid = itertools.product(np.round(np.arange(0.0, 1.0001, 0.05), 2), (0.72, 0.75, 0.78, 0.8, 0.82, 0.84),
-                             (0.88, 0.9, 0.92, 0.95, 1.0))
+    grid = itertools.product(np.round(np.arange(0.0, 1.0001, 0.05), 2), (0.03, 0.05, 0.075, 0.1, 0.15, 0.2))
     results = []
-    for w, floor, top in grid:
-        if top <= floor:
-            continue
+    for w, span in grid:
         per = []
         for pool, qrels in train.values():
-            m = metrics({q: [d for d, _ in v] for q, v in fuse(pool, w, floor, top).items()}, qrels)
+            m = metrics({q: [d for d, _ in v] for q, v in fuse(pool, w, span).items()}, qrels)
             per.append((m["MRR@10"], m["MAP@5"]))
-        results.append((sum(a + b for a, b in per) / (2 * len(per)), w, floor, top, per))
+        results.append((sum(a + b for a, b in per) / (2 * len(per)), w, span, per))
     results.sort(key=lambda t: -t[0])
     print("\n== fusion grid on train splits (mean of MRR@10 and MAP@5): " + ", ".join(train))
-    for mean, w, floor, top, per in results[:8]:
-        print(f"  mean {mean:.4f}  w_dense {w:.2f} floor {floor:.2f} top {top:.2f}  "
-              + "  ".join(f"{a:.3f}/{b:.3f}" for a, b in per))
+    for mean, w, span, per in results[:8]:
+        print(f"  mean {mean:.4f}  w_dense {w:.2f} span {span:.3f}  " + "  ".join(f"{a:.3f}/{b:.3f}" for a, b in per))
     lexical = [r for r in results if r[1] == 0.0][0]
     print(f"  lexical only (w_dense 0): mean {lexical[0]:.4f}")
 

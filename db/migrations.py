@@ -252,6 +252,7 @@ CREATE TABLE item_passages (
 CREATE INDEX item_passages_ord ON item_passages(ord, id);
 CREATE VIRTUAL TABLE match_passages_fts USING fts5(
     terms, tokenize = 'unicode61 remove_diacritics 0 tokenchars ''.''');
+CREATE VIRTUAL TABLE match_passages_vocab USING fts5vocab(match_passages_fts, 'row');
 CREATE TABLE vectors (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('passage', 'claim')),

@@ -18,15 +18,21 @@ from sqlite_utils import Database
 from db.connection import write_transaction
 from review.matching import encoder, vectors
 from review.matching.engine import _chunks, _marks, prepare_query
-from review.matching.hybrid import COS_FLOOR, METHOD, score_items
+from review.matching.hybrid import dense_hits, score_items
 from review.matching.passages import BODY_OFFSET
 from review.stories import merge_stories
 from review.matching.suggest import OPEN_STATUSES, get_thresholds, suggest_for_claims
 
 BATCH = 32  # texts per encoder call and per transaction (a few seconds of encoder time, well under a second of writing)
-# Two claims at or above this cosine are the same claim said differently (a paraphrase or a translation):
-# measured on ANS dev (bench/matching_quality.py prints the table), paraphrase pairs vs the nearest other title.
-SIMILAR_CLAIM = 0.90
+# Claims at or above this cosine are suggested as the same claim (a paraphrase, a translation) for merging.
+# bench/similar_claims.py on ANS (human paraphrases/contradictions of news titles vs every other title):
+# 0.93 keeps 74% of same-event pairs with 0.8 (dev) to 1.6 (train) other titles per claim, many of them
+# unlinked titles of the same event; 0.90 would bring 3–9 per claim.
+SIMILAR_CLAIM = 0.93
+# Story groups merge only at or above this (51% of same-event pairs, 0.5 others per claim) and only while the
+# merged story stays small: union is transitive, so a looser rule would chain unrelated stories together.
+STORY_CLAIM = 0.95
+MAX_STORY_CLAIMS = 50
 SIMILAR_K = 10  # neighbours looked at per claim
 ITEM_CLAIMS_K = 10  # nearest claims looked at per newly embedded passage
 METHOD_SIMILAR = f"cosine:{encoder.MODEL}"
@@ -64,7 +70,7 @@ def _passage_text(title: str, body: str, ord_: int, start: int, end: int) -> str
 
 
 def link_similar(db: Database, claim_ids: Iterable[int]) -> int:
-    """Record claims similar to these (cosine ≥ SIMILAR_CLAIM, both directions) and merge their story groups."""
+    """Record claims similar to these (cosine ≥ SIMILAR_CLAIM, both directions); near-identical ones share a story."""
     mine = vectors.fetch(db, "claim", claim_ids)
     added = 0
     for claim_id, vec in mine.items():
@@ -76,7 +82,8 @@ def link_similar(db: Database, claim_ids: Iterable[int]) -> int:
                                 "VALUES (?, ?, ?, ?)", [(claim_id, other, round(cos, 4), METHOD_SIMILAR),
                                                         (other, claim_id, round(cos, 4), METHOD_SIMILAR)])
             added += (db.conn.total_changes - before) // 2
-            merge_stories(db, [claim_id, other])
+            if cos >= STORY_CLAIM:
+                merge_stories(db, [claim_id, other], max_size=MAX_STORY_CLAIMS)
     return added
 
 
@@ -91,8 +98,8 @@ def suggest_for_items_dense(db: Database, passage_vecs: dict[int, np.ndarray]) -
                                  list(chunk)).fetchall())
     pairs: dict[int, set[int]] = {}
     for pid, vec in passage_vecs.items():
-        for claim_id, cos in vectors.nearest(db, "claim", vec, ITEM_CLAIMS_K):
-            if cos >= COS_FLOOR and pid in owners:
+        for claim_id, _ in vectors.nearest(db, "claim", vec, ITEM_CLAIMS_K):
+            if pid in owners:
                 pairs.setdefault(claim_id, set()).add(owners[pid])
     if not pairs:
         return 0
@@ -111,7 +118,8 @@ def suggest_for_items_dense(db: Database, passage_vecs: dict[int, np.ndarray]) -
         if not items or claim_id not in claim_vecs:
             continue
         prepared, _ = prepare_query(db, text)
-        for m in score_items(db, prepared, claim_vecs[claim_id], items, query_language=lang):
+        _, ref = dense_hits(db, claim_vecs[claim_id], lang)
+        for m in score_items(db, prepared, claim_vecs[claim_id], items, ref=ref, query_language=lang):
             if m.score >= lower:
                 rows.append((claim_id, m.item_id, m.score, m.method, json.dumps(m.explanation, ensure_ascii=False)))
     before = db.conn.total_changes

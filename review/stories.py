@@ -10,13 +10,21 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 
-def merge_stories(db: Database, claim_ids: Iterable[int]) -> int | None:
-    """Put these claims, and everything already in their stories, into one story; returns its id."""
+def merge_stories(db: Database, claim_ids: Iterable[int], *, max_size: int | None = None) -> int | None:
+    """Put these claims, and everything already in their stories, into one story; returns its id.
+
+    With ``max_size``, stories are left apart when together they would hold more claims than that.
+    """
     ids = list(dict.fromkeys(int(i) for i in claim_ids))
     if not ids:
         return None
     marks = ",".join("?" * len(ids))
     stories = sorted({r[0] for r in db.execute(f"SELECT story_id FROM claims WHERE id IN ({marks})", ids)})
+    if max_size is not None and len(stories) > 1:
+        size = db.execute(f"SELECT count(*) FROM claims WHERE story_id IN ({','.join('?' * len(stories))})",
+                          stories).fetchone()[0]
+        if size > max_size:
+            return None
     if len(stories) > 1:
         keep = stories[0]
         db.execute(f"UPDATE claims SET story_id = ? WHERE story_id IN ({','.join('?' * len(stories))})",

@@ -218,6 +218,10 @@ def prepare_query(db: Database, text: str) -> tuple[Prepared, list[str]]:
     query = analyse_query(text)
     n, avg_len = corpus_stats(db)
     df = doc_freqs(db, query.terms, n=n)
+    deep = [t for t in query.terms if t not in df]
+    if deep:  # terms past every item's lead: their passage frequency stands in (a term in k passages is in ≤ k items)
+        n_passages, _ = corpus_stats(db, "match_passages_fts")
+        df.update(doc_freqs(db, deep, "match_passages_vocab", n=n_passages))
     expansions = fuzzy.expand(db, query.terms, df, n)
     terms = select_terms(query.terms, df, n)
     extra = [t for found in expansions.values() for t, _ in found]

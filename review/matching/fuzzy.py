@@ -1,7 +1,7 @@
 """Fuzzy query terms: a rare or unknown term (a typo, a transliteration) expands to its nearest vocabulary terms.
 
 "Dayli" → "daily", داعيش → داعش, دايلي → ديلي: rapidfuzz's normalised Indel similarity (``fuzz.ratio``) against
-the indexed vocabulary, restricted cheaply first to terms with the same first letter (a range scan of the
+the indexed vocabulary (or swapped letters, see ``similarity``), restricted cheaply first to terms with the same first letter (a range scan of the
 fts5vocab table, cached per database until the corpus grows by 10%) and a length within ±MAX_LEN_DIFF.
 An expansion must be clearly more common than the term itself, so a correct rare name is not "corrected".
 """
@@ -15,6 +15,7 @@ from review.matching.analysis import is_number
 MIN_LEN = 4  # shorter terms have too many one-edit neighbours to be worth expanding
 MAX_DF = 2  # a term found in at most this many items (or none) is a candidate for expansion
 MIN_SCORE = 78.0  # fuzz.ratio: one edit in a 4–6 letter word scores 80–91
+SWAP_SCORE = 85.0
 MAX_LEN_DIFF = 2
 MAX_EXPANSIONS = 3
 MIN_GAIN = 3  # an expansion must be in at least 3× as many items as the term (and in ≥ 2)
@@ -52,8 +53,16 @@ def expand(db: Database, terms: list[str], df: dict[str, int], n: int) -> dict[s
                    if d >= floor and abs(len(t) - len(term)) <= MAX_LEN_DIFF and t != term}
         if not choices:
             continue
-        best = process.extract(term, list(choices), scorer=fuzz.ratio, score_cutoff=MIN_SCORE,
-                               limit=MAX_EXPANSIONS)
+        best = process.extract(term, list(choices), scorer=similarity, score_cutoff=MIN_SCORE, limit=MAX_EXPANSIONS)
         if best:
             out[term] = [(t, choices[t]) for t, _, _ in best]
     return out
+
+
+def similarity(a: str, b: str, *, score_cutoff: float | None = None) -> float:
+    """fuzz.ratio (0–100), or SWAP_SCORE for the same letters in another order ('dayli' / 'daily'): one typo
+    that Indel and Levenshtein count as two edits."""
+    score = fuzz.ratio(a, b)
+    if score < SWAP_SCORE and len(a) == len(b) and a[0] == b[0] and sorted(a) == sorted(b):
+        score = SWAP_SCORE
+    return score if score_cutoff is None or score >= score_cutoff else 0.0

@@ -64,12 +64,13 @@ def suggest_for_claims(db: Database, claim_ids: Iterable[int]) -> int:
     created = 0
     for chunk in _chunks(ids, 500):
         sources = _source_items(db, chunk)
-        texts = db.execute(f"SELECT id, text FROM claims WHERE id IN ({_marks(len(chunk))})", chunk).fetchall()
+        texts = db.execute(f"SELECT id, text, language FROM claims WHERE id IN ({_marks(len(chunk))})",
+                           chunk).fetchall()
         stored = vectors.fetch(db, "claim", chunk)  # never embedded here: that is the embedding job's work
         rows = []
-        for claim_id, text in texts:
+        for claim_id, text, language in texts:
             for m in search(db, text, limit=SUGGEST_LIMIT, exclude_item_ids=sources[claim_id],
-                            qvec=stored.get(claim_id), embed_query=False):
+                            qvec=stored.get(claim_id), embed_query=False, query_language=language):
                 if m.score >= lower:
                     rows.append((claim_id, m.item_id, m.score, m.method, json.dumps(m.explanation, ensure_ascii=False)))
         created += _insert(db, rows)

@@ -189,16 +189,17 @@ def nearest(db: Database, kind: str, vec: np.ndarray, k: int, *, nprobe: int = N
     return [(int(refs[i]), float(sims[i])) for i in order]
 
 
-def build_cells(db: Database, kind: str, model: str = encoder.MODEL, *, seed: int = 0) -> int:
+def build_cells(db: Database, kind: str, model: str = encoder.MODEL, *, seed: int = 0,
+                min_vectors: int = IVF_MIN) -> int:
     """Train √N k-means cells for ``kind`` and file every vector in one; returns the number of cells (0: too few).
 
     Runs inside the caller's transaction. Re-run when the corpus has grown a lot (the embedding job does at
     IVF_MIN, then every 4× growth), so cells stay balanced.
     """
     n = db.execute("SELECT count(*) FROM vectors WHERE kind = ? AND model = ?", [kind, model]).fetchone()[0]
-    if n < IVF_MIN:
+    if n < min_vectors:
         return 0
-    k = int(min(4096, max(16, round(np.sqrt(n)))))
+    k = int(min(4096, max(2, round(np.sqrt(n)))))
     rng = np.random.default_rng(seed)
     rows = db.execute("SELECT id, scale, q8 FROM vectors WHERE kind = ? AND model = ?", [kind, model]).fetchall()
     ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))

@@ -1,0 +1,146 @@
+"""Passages over whole items, vectors in SQLite (int8 + inverted file), fuzzy expansion of rare terms."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from db.connection import write_transaction
+from review.matching import fuzzy, vectors
+from review.matching import search
+from review.matching.engine import index_items
+from review.matching.passages import HARD_CHARS, MAX_PASSAGES, PASSAGE_CHARS, split_passages
+
+
+def _full(title: str, body: str) -> str:
+    return f"{title}\n\n{body}"
+
+
+def test_passages_cover_the_whole_body_in_order_with_offsets_into_the_full_text():
+    title = "وثائق خطيرة عن تدمر"
+    body = "\n".join(f"الجملة رقم {i} تقول شيئا عن المدينة والوثائق المسربة." for i in range(60))
+    passages = split_passages(title, body)
+    assert passages[0].ord == 0 and passages[0].text == title
+    full = _full(title, body)
+    for p in passages:
+        assert full[p.start:p.end] == p.text
+        assert len(p.text) <= max(PASSAGE_CHARS, HARD_CHARS)
+    assert [p.ord for p in passages] == list(range(len(passages)))
+    assert "رقم 59" in passages[-1].text  # the last sentence is searchable, not only a lead
+
+
+def test_passages_are_capped_and_long_sentences_cut_at_spaces():
+    body = " ".join(["كلمة"] * 5000)  # one 25,000-character "sentence"
+    passages = split_passages("", body)
+    assert passages[0].ord == 1  # no title: body windows still start at 1
+    assert len(passages) == MAX_PASSAGES - 1
+    assert all(len(p.text) <= HARD_CHARS and not p.text.startswith(" ") for p in passages)
+
+
+def _unit(seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_vectors_round_trip_and_exact_nearest(db):
+    vecs = {i: _unit(i) for i in range(1, 201)}
+    with write_transaction(db):
+        vectors.store(db, "claim", list(vecs.items()))
+    back = vectors.fetch(db, "claim", [5, 7])
+    assert float(back[5] @ vecs[5]) > 0.999  # int8 codes keep the cosine
+    hits = vectors.nearest(db, "claim", vecs[42], 3)
+    assert hits[0][0] == 42 and hits[0][1] > 0.999 and hits[1][1] < 0.5
+
+
+def test_inverted_file_finds_the_same_neighbours_and_reloads_after_deletes(db):
+    centres = [_unit(1000 + c) for c in range(8)]
+    rows, rng = [], np.random.default_rng(3)
+    for i in range(1, 801):  # 8 clusters of 100 near-duplicates
+        v = centres[i % 8] + 0.3 * rng.standard_normal(384).astype(np.float32) / 20
+        rows.append((i, v / np.linalg.norm(v)))
+    with write_transaction(db):
+        vectors.store(db, "claim", rows)
+        assert vectors.build_cells(db, "claim", min_vectors=100) >= 2
+    assert db.execute("SELECT count(*) FROM vectors WHERE cell IS NULL").fetchone()[0] == 0
+    query = rows[10][1]
+    exact = [r for r, _ in vectors.nearest(db, "claim", query, 10, exact=True)]
+    ivf = [r for r, _ in vectors.nearest(db, "claim", query, 10, nprobe=8)]  # 28 cells, ~4 per cluster
+    assert ivf[0] == exact[0] == 11 and len(set(ivf) & set(exact)) >= 8
+    with write_transaction(db):
+        db.execute("DELETE FROM vectors WHERE ref_id = 11")
+    assert 11 not in [r for r, _ in vectors.nearest(db, "claim", query, 10)]
+    with write_transaction(db):  # a vector added after the cells were built is filed in one and found
+        vectors.store(db, "claim", [(5000, query)])
+    assert vectors.nearest(db, "claim", query, 1)[0][0] == 5000
+
+
+def test_vectors_of_another_model_are_never_compared(db):
+    with write_transaction(db):
+        vectors.store(db, "claim", [(1, _unit(1))], model="some-other-model/1")
+    assert vectors.nearest(db, "claim", _unit(1), 5) == []
+    assert vectors.nearest(db, "claim", _unit(1), 5, model="some-other-model/1")[0][0] == 1
+
+
+def _item(db, title: str, body: str = "", kind: str = "article") -> int:
+    item_id = db.execute("INSERT INTO items (kind, title, body, content_hash, language) VALUES (?, ?, ?, ?, ?) "
+                         "RETURNING id", [kind, title, body, f"h{title}{body}", None]).fetchone()[0]
+    index_items(db, [item_id])
+    return item_id
+
+
+@pytest.fixture
+def news(db):
+    with write_transaction(db):
+        ids = {"mail": _item(db, "Daily Mail says leaked files show a deal over Palmyra"),
+               "mail2": _item(db, "Daily Mail report on the leaked files questioned"),
+               "isis": _item(db, "تنظيم داعش ينسحب من مدينة تدمر"),
+               "isis2": _item(db, "داعش يعلن مسؤوليته عن هجوم"),
+               "isis3": _item(db, "خبراء: داعش خسر نصف أراضيه")}
+        for i in range(30):
+            _item(db, f"Unrelated weather report number {i} about rain and dams", f"Rain fell in region {i}.")
+    return db, ids
+
+
+@pytest.mark.parametrize("query, expected, expansion", [
+    ("Dayli Mail Palmyra", "mail", "daily"),
+    ("داعيش تدمر", "isis", "داعش"),
+])
+def test_a_misspelt_name_expands_to_the_vocabulary_and_finds_its_item(news, query, expected, expansion):
+    db, ids = news
+    found = search(db, query, limit=3)
+    assert found and found[0].item_id == ids[expected]
+    assert any(e == expansion for _, e in found[0].explanation["fuzzy_terms"])
+
+
+def test_a_known_rare_term_is_not_corrected(news):
+    db, _ = news
+    terms = ["rain", "palmyra"]
+    assert fuzzy.expand(db, terms, {"rain": 30, "palmyra": 2}, 35) == {}  # palmyra has no more common neighbour
+
+
+def test_a_sentence_deep_in_a_long_body_is_found_with_its_passage(db):
+    filler = " ".join(f"Paragraph {i} talks about the weather, markets and football results." for i in range(80))
+    body = filler + "\n\nThe newspaper said it could not verify the leaked documents obtained by the broadcaster."
+    with write_transaction(db):
+        deep = _item(db, "A long weekly digest", body)
+        for i in range(10):
+            _item(db, f"Weather digest {i}", filler[:1400])
+    found = search(db, "could not verify the leaked documents", limit=3)
+    assert found[0].item_id == deep
+    passage = found[0].explanation["passage"]
+    text = _full("A long weekly digest", body)[passage["start"]:passage["end"]]
+    assert "could not verify the leaked documents" in text and passage["ord"] > 1
+
+
+def test_reindexing_keeps_vectors_of_unchanged_passages_and_drops_stale_ones(db):
+    with write_transaction(db):
+        item = _item(db, "Title one", "First sentence here. " * 30 + "\n" + "Second part of the body. " * 30)
+        pids = [r[0] for r in db.execute("SELECT id FROM item_passages WHERE item_id = ? ORDER BY ord", [item])]
+        vectors.store(db, "passage", [(p, _unit(p)) for p in pids])
+        index_items(db, [item])  # same text: every vector stays
+    assert vectors.fetch(db, "passage", pids).keys() == set(pids)
+    with write_transaction(db):
+        db.execute("UPDATE items SET title = 'Title two' WHERE id = ?", [item])
+        index_items(db, [item])
+    kept = vectors.fetch(db, "passage", pids)
+    assert pids[0] not in kept  # the title changed: its vector described text that is gone
+    assert set(pids[1:]) <= kept.keys()  # the body windows did not change
