@@ -24,14 +24,15 @@ import numpy as np
 from sqlite_utils import Database
 
 from review.matching import encoder, vectors
-from review.matching.engine import CANDIDATES, Match, _chunks, _marks, candidates, fts_query, prepare_query
+from review.matching.engine import (CANDIDATES, Match, _chunks, _marks, candidates, corpus_stats, doc_freqs,
+                                    fts_query, prepare_query, select_terms)
 from review.matching.rerank import Prepared, score_pair
 from review.text import detect_language
 
 METHOD = "hybrid:v3"
 METHOD_LEXICAL = "lexical:v3"  # the same pipeline with no vector for the claim or the item
-DENSE_K = 60  # passages taken from the vector index per claim
-PASSAGE_CANDIDATES = 60  # passages taken from the passage FTS index per claim
+DENSE_K = 40  # passages taken from the vector index per claim
+PASSAGE_CANDIDATES = 30  # passages taken from the passage FTS index per claim
 # fitted on the train splits (bench/matching_quality.py --tune-v3); see the README table
 W_LEXICAL, W_DENSE = 0.5, 0.5
 COS_SPAN = 0.1  # a passage this far above the claim's neighbourhood counts as fully similar
@@ -102,15 +103,24 @@ def _passage_candidates(db: Database, terms: list[str], limit: int) -> list[tupl
     return [(pid, items[pid], t) for pid, t in rows if pid in items]
 
 
-def _item_vectors(db: Database, item_ids: list[int]) -> dict[int, list[tuple[int, np.ndarray]]]:
-    """item id → [(passage id, vector)] of its embedded passages (current model)."""
-    out: dict[int, list[tuple[int, np.ndarray]]] = {}
+def _best_cosines(db: Database, item_ids: list[int], qvec: np.ndarray) -> dict[int, tuple[float, int]]:
+    """item id → (cosine, passage id) of its embedded passage nearest the claim (current model).
+
+    CROSS JOIN keeps the passages of these items as the outer loop (the planner otherwise walks every vector).
+    """
+    rows = []
     for chunk in _chunks(item_ids):
-        for item_id, pid, scale, q8 in db.execute(
-                "SELECT p.item_id, p.id, v.scale, v.q8 FROM item_passages p JOIN vectors v "
-                "ON v.kind = 'passage' AND v.ref_id = p.id AND v.model = ? "
-                f"WHERE p.item_id IN ({_marks(len(chunk))})", [encoder.MODEL, *chunk]):
-            out.setdefault(item_id, []).append((pid, vectors.dequantise(scale, q8)))
+        rows += db.execute("SELECT p.item_id, p.id, v.scale, v.q8 FROM item_passages p CROSS JOIN vectors v "
+                           "ON v.kind = 'passage' AND v.ref_id = p.id AND v.model = ? "
+                           f"WHERE p.item_id IN ({_marks(len(chunk))})", [encoder.MODEL, *chunk]).fetchall()
+    if not rows:
+        return {}
+    codes = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.int8).reshape(len(rows), -1)
+    sims = (codes.astype(np.float32) @ qvec) * np.fromiter((r[2] for r in rows), np.float32, len(rows))
+    out: dict[int, tuple[float, int]] = {}
+    for (item_id, pid, _, _), cos in zip(rows, sims.tolist()):
+        if item_id not in out or cos > out[item_id][0]:
+            out[item_id] = (cos, pid)
     return out
 
 
@@ -138,12 +148,17 @@ def score_items(db: Database, prepared: Prepared, qvec: np.ndarray | None, item_
     for chunk in _chunks(item_ids):
         languages.update(db.execute(f"SELECT id, language FROM items WHERE id IN ({_marks(len(chunk))})",
                                     list(chunk)).fetchall())
-    item_vecs = _item_vectors(db, item_ids) if qvec is not None else {}
+    nearest = _best_cosines(db, item_ids, qvec) if qvec is not None else {}
     best_pid: dict[int, int] = {}
     scored = []
+    wanted = prepared.term_set | prepared.aliases.keys()
     for item_id in item_ids:
         title, lead = leads.get(item_id, ([], []))
-        lexical, why = score_pair(prepared, title, lead)
+        if wanted.isdisjoint(title) and wanted.isdisjoint(lead):  # found by meaning only: nothing lexical to score
+            lexical, why = 0.0, {"shared_words": [], "shared_numbers": [], "conflicting_numbers": [],
+                                 "shared_names": [], "fuzzy_terms": []}
+        else:
+            lexical, why = score_pair(prepared, title, lead)
         lexical_pid = None
         for pid, terms in (passages or {}).get(item_id, ()):
             s, w = score_pair(prepared, title, terms.split())
@@ -152,9 +167,8 @@ def score_items(db: Database, prepared: Prepared, qvec: np.ndarray | None, item_
         cos = None
         dense_pid = None
         other = languages.get(item_id)
-        if item_vecs.get(item_id):
-            sims = [(float(v @ qvec), pid) for pid, v in item_vecs[item_id]]
-            cos, dense_pid = max(sims)
+        if item_id in nearest:
+            cos, dense_pid = nearest[item_id]
         score = combine(lexical, None if cos is None else adjusted(cos, query_language, other), ref)
         why["lexical"] = round(lexical, 4)
         if cos is not None:
@@ -194,9 +208,13 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
     for item_id, _, _ in candidates(db, terms, max(CANDIDATES, 3 * limit) + len(excluded)):
         pool[item_id] = None
     lexical_passages: dict[int, list[tuple[int, str]]] = {}
-    for pid, item_id, t in _passage_candidates(db, terms, PASSAGE_CANDIDATES):
+    # the passage index has ~7 rows an item: its own document frequencies keep the OR query within budget
+    n_passages, _ = corpus_stats(db, "match_passages_fts")
+    passage_terms = select_terms(terms, doc_freqs(db, terms, "match_passages_vocab", n=n_passages), n_passages)
+    for pid, item_id, t in _passage_candidates(db, passage_terms, PASSAGE_CANDIDATES):
         pool[item_id] = None
-        lexical_passages.setdefault(item_id, []).append((pid, t))
+        if item_id not in lexical_passages:  # best bm25 first: an item's best passage is scored, not all of them
+            lexical_passages[item_id] = [(pid, t)]
     if dense and qvec is None and embed_query and vectors.count_any(db, "passage"):
         qvec = query_vector(text)
     ref = REF_DEFAULT

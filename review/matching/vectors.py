@@ -97,8 +97,10 @@ class _Cell:
     refs: list[np.ndarray] = field(default_factory=list)
     scales: list[np.ndarray] = field(default_factory=list)
     codes: list[np.ndarray] = field(default_factory=list)
+    floats: np.ndarray | None = None  # codes × scales as float32, kept only while the whole index is small
 
     def add(self, refs: np.ndarray, scales: np.ndarray, codes: np.ndarray) -> None:
+        self.floats = None
         self.refs.append(refs)
         self.scales.append(scales)
         self.codes.append(codes)
@@ -176,9 +178,14 @@ def nearest(db: Database, kind: str, vec: np.ndarray, k: int, *, nprobe: int = N
         probe = [int(c) for c in order] + [_UNFILED]
     best_refs, best_sims = [], []
     with _LOCK:
-        parts = [index.cells[c].compact() for c in probe if c in index.cells]
-    for refs, scales, codes in parts:
-        sims = (codes.astype(np.float32) @ vec) * scales
+        parts = [(index.cells[c], index.cells[c].compact()) for c in probe if c in index.cells]
+    for cell, (refs, scales, codes) in parts:
+        if index.size <= IVF_MIN:  # small: keep the float matrix (≤ 30 MB) instead of converting per query
+            if cell.floats is None:
+                cell.floats = codes.astype(np.float32) * scales[:, None]
+            sims = cell.floats @ vec
+        else:
+            sims = (codes.astype(np.float32) @ vec) * scales
         take = min(k, len(sims))
         top = np.argpartition(-sims, take - 1)[:take]
         best_refs.append(refs[top])
