@@ -88,10 +88,16 @@ def rrf(*rankings: list[str], k: int = 60) -> list[str]:
 def pools(db, ids, queries, qvecs) -> dict[str, list[tuple[str, float, float | None]]]:
     """Per query: (doc, lexical score, cosine) of the hybrid's whole candidate pool, for offline fusion."""
     out = {}
+    languages = dict(db.execute("SELECT id, language FROM items").fetchall())
     for q in queries:
-        ms = hybrid.search(db, q["text"], limit=POOL, qvec=qvecs.get(q["id"]), embed_query=False)
-        out[q["id"]] = [(ids[m.item_id], m.explanation["lexical"], m.explanation.get("cosine"),
-                         m.explanation.get("reference", hybrid.REF_DEFAULT)) for m in ms]
+        ms = hybrid.search(db, q["text"], limit=POOL, qvec=qvecs.get(q["id"]), embed_query=False,
+                           query_language=q.get("language"))
+        lang = q.get("language")
+        out[q["id"]] = [(ids[m.item_id], m.explanation["lexical"],
+                         None if m.explanation.get("cosine") is None else
+                         hybrid.adjusted(m.explanation["cosine"], lang, languages.get(m.item_id)),
+                         m.explanation.get("reference", hybrid.REF_DEFAULT),
+                         bool(lang and languages.get(m.item_id) and lang != languages.get(m.item_id))) for m in ms]
     return out
 
 
@@ -100,11 +106,12 @@ def fuse(pool, w_dense: float, span: float) -> dict[str, list[tuple[str, float]]
     out = {}
     for qid, cands in pool.items():
         scored = []
-        for d, lex, cos, ref in cands:
+        for d, lex, cos, ref, cross in cands:
             if cos is None:
                 s = lex
             else:
-                s = (1 - w_dense) * lex + w_dense * min(1.0, max(0.0, (cos - ref) / span))
+                dense = min(1.0, max(0.0, (cos - ref) / span))
+                s = dense if cross else (1 - w_dense) * lex + w_dense * dense
             scored.append((d, s))
         scored.sort(key=lambda t: -t[1])
         out[qid] = scored[:10]

@@ -6,5 +6,7 @@ bash scripts/setup.sh
 .venv/bin/python -m review init --samples
 # Claims a bulk import left pending get their coverage in the background while the dashboard serves.
 mkdir -p data
-.venv/bin/python -m review match --pending > data/match-pending.log 2>&1 &
+# Then embeddings (claims first, then titles, leads, deeper passages): cross-language and meaning matches appear as
+# they land; until then matching is lexical and the pages say so.
+(.venv/bin/python -m review match --pending && .venv/bin/python -m review embed --pending) > data/match-pending.log 2>&1 &
 exec .venv/bin/streamlit run dashboard.py --server.port "${PORT:-8501}" --browser.gatherUsageStats false "$@"

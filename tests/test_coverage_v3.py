@@ -162,3 +162,23 @@ def test_embed_cli_reports_and_fails_clearly_without_the_encoder(db, tmp_path):
     run = subprocess.run([sys.executable, "-m", "review", "--db", path, "embed", "--pending"], capture_output=True,
                          text=True, env=env, cwd=ROOT)
     assert run.returncode == 1 and "switched off" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_review_page_shows_the_english_passage_and_merge_suggestions(db, monkeypatch):
+    from tests.apptest_helpers import app, log_in
+    original = db.execute("SELECT id FROM claims WHERE text LIKE ?", [f"%{SEED_CLAIM}%"]).fetchone()[0]
+    added = claim_actions.add_claim(db, None, PARAPHRASE)["id"]
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    at = log_in(app(Path(path), monkeypatch), "rita", PASSWORD)
+    at.query_params["claim"] = str(added)
+    at.switch_page("app_pages/review.py").run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Matching by meaning" in captions  # not embedded yet: the page says matches are lexical only
+    embedding.embed_pending(db)
+    at.run()
+    assert not at.exception
+    assert f"Merge this claim into #{original}" in [b.label for b in at.button]
+    at.query_params["claim"] = str(original)
+    at.run()
+    assert "Same story in English" in " ".join(c.value for c in at.caption)
