@@ -33,6 +33,7 @@ METHOD = "hybrid:v3"
 METHOD_LEXICAL = "lexical:v3"  # the same pipeline with no vector for the claim or the item
 DENSE_K = 40  # passages taken from the vector index per claim
 PASSAGE_CANDIDATES = 30  # passages taken from the passage FTS index per claim
+SCORED = 40  # items fully re-scored per claim, best by reciprocal rank over the three candidate lists
 # fitted on the train splits (bench/matching_quality.py --tune-v3); see the README table
 # Grid on the train splits (ANS, CheckThat! 2021 Arabic; bench/hybrid_quality.py --tune): the top is flat
 # (0.45/0.20, 0.30/0.10, 0.25/0.075 within 0.0006 of each other), lexical alone 0.022 lower.
@@ -216,24 +217,29 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
     prepared, terms = prepare_query(db, text)
     language = query_language or detect_language(text)
     excluded = set(exclude_item_ids)
-    pool: dict[int, None] = {}
-    for item_id, _, _ in candidates(db, terms, max(CANDIDATES, 3 * limit) + len(excluded)):
-        pool[item_id] = None
+    pool: dict[int, float] = {}  # item → reciprocal-rank sum over the three candidate lists (which to score fully)
+
+    def add(ranked: Iterable[int]) -> None:
+        for rank, item_id in enumerate(dict.fromkeys(ranked)):
+            pool[item_id] = pool.get(item_id, 0.0) + 1.0 / (60 + rank)
+
+    add(r[0] for r in candidates(db, terms, max(CANDIDATES, 3 * limit) + len(excluded)))
     lexical_passages: dict[int, list[tuple[int, str]]] = {}
     # the passage index has ~7 rows an item: its own document frequencies keep the OR query within budget
     n_passages, _ = corpus_stats(db, "match_passages_fts")
     passage_terms = select_terms(terms, doc_freqs(db, terms, "match_passages_vocab", n=n_passages), n_passages)
-    for pid, item_id, t in _passage_candidates(db, passage_terms, PASSAGE_CANDIDATES):
-        pool[item_id] = None
+    found = _passage_candidates(db, passage_terms, PASSAGE_CANDIDATES)
+    for pid, item_id, t in found:
         if item_id not in lexical_passages:  # best bm25 first: an item's best passage is scored, not all of them
             lexical_passages[item_id] = [(pid, t)]
+    add(item_id for _, item_id, _ in found)
     if dense and qvec is None and embed_query and vectors.count_any(db, "passage"):
         qvec = query_vector(text)
     ref = REF_DEFAULT
     if dense and qvec is not None:
         near, ref = dense_hits(db, qvec, language)
-        pool.update(dict.fromkeys(near))
-    ids = [i for i in pool if i not in excluded]
+        add(near)
+    ids = [i for i in sorted(pool, key=pool.get, reverse=True) if i not in excluded]
     if kinds is not None and ids:
         allowed = set()
         for chunk in _chunks(ids):
@@ -241,6 +247,7 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
                 f"SELECT id FROM items WHERE id IN ({_marks(len(chunk))}) AND kind IN ({_marks(len(kinds))})",
                 [*chunk, *kinds]))
         ids = [i for i in ids if i in allowed]
+    ids = ids[:max(SCORED, 2 * limit + 10)]  # full re-scoring costs ~0.7 ms an item: the likeliest ones only
     matches = score_items(db, prepared, qvec if dense else None, ids, ref=ref, query_language=language,
                           passages=lexical_passages)
     return matches[:limit]
