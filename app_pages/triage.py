@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, get_db, open_claim, run_safely, show_error
+from app_pages.common import current_user, db_path, get_db, open_claim, run_safely, show_error
 from app_pages.i18n import current_language, labeller, t
 from db import queries
 from review import claim_actions, embedding, matching, text, users
@@ -42,6 +42,16 @@ def _filters(db) -> dict:
             "max_score": score[1] if score[1] < 1 else None, "outlet": outlet or None, "assignee": assignee or None,
             "language": language or None, "since": since, "until": until,
             "norm_query": text.normalize(query) or None, "story_heads": True if stories else None, "sort": sort}
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _pending(path: str) -> dict[str, int]:
+    """What the embedding job still has to do (two counts over big tables: at most 30 s old)."""
+    db = get_db()
+    try:
+        return embedding.pending(db)
+    finally:
+        db.close()
 
 
 def _story(c: dict) -> str:
@@ -95,7 +105,7 @@ def render() -> None:
         page = c1.number_input(t("triage.page", pages=pages), 1, pages, 1, key="triage_page")
         c2.caption(t("triage.count", n=total))
         found = queries.list_claims(db, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
-        todo = embedding.pending(db)
+        todo = _pending(str(db_path()))
         if todo["claims"] or todo["passages"]:
             st.caption(t("triage.embedding_pending", n=todo["claims"], p=todo["passages"]))
         checked = queries.already_checked(db, [c["id"] for c in found], matching.get_thresholds(db)[1])
