@@ -152,8 +152,8 @@ def passage_text(title: str, body: str, passage: dict) -> str:
 
 
 def _already_checked(db, claim: dict) -> None:
-    _, strong = matching.get_thresholds(db)
-    found = queries.already_checked(db, [claim["id"]], strong).get(claim["id"])
+    suggest, _ = matching.get_thresholds(db)
+    found = queries.already_checked(db, [claim["id"]], suggest).get(claim["id"])
     if found:
         st.warning(already_checked_text(found))
 

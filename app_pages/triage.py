@@ -108,7 +108,7 @@ def render() -> None:
         todo = _pending(str(db_path()))
         if todo["claims"] or todo["passages"]:
             st.caption(t("triage.embedding_pending", n=todo["claims"], p=todo["passages"]))
-        checked = queries.already_checked(db, [c["id"] for c in found], matching.get_thresholds(db)[1])
+        checked = queries.already_checked(db, [c["id"] for c in found], matching.get_thresholds(db)[0])
         if not found:
             st.info(t("triage.empty"))
         else:

@@ -110,9 +110,10 @@ def similar_claims(db: Database, claim_id: int) -> list[dict]:
         WHERE s.claim_id = ? AND o.status != 'merged' ORDER BY s.score DESC""", [claim_id])
 
 
-def already_checked(db: Database, claim_ids: list[int], strong: float) -> dict[int, dict]:
+def already_checked(db: Database, claim_ids: list[int], threshold: float) -> dict[int, dict]:
     """For each claim that was checked before: the signed-off verdict of a similar claim, else an imported
-    fact-check it strongly matches. {claim id: {"label", "date", "claim_id" | "item_id", "title"}}"""
+    fact-check suggested as its coverage at ``threshold`` or more (the suggest threshold: a hint to look).
+    {claim id: {"label", "date", "other_id" | "item_id", "title"}}"""
     if not claim_ids:
         return {}
     marks = ",".join("?" * len(claim_ids))
@@ -121,7 +122,7 @@ def already_checked(db: Database, claim_ids: list[int], strong: float) -> dict[i
             SELECT l.claim_id, i.id AS item_id, i.title, i.outlet, i.published AS date
             FROM coverage_links l JOIN items i ON i.id = l.item_id AND i.kind = 'factcheck'
             WHERE l.claim_id IN ({marks}) AND l.status != 'rejected' AND l.score >= ?
-            ORDER BY l.score""", [*claim_ids, strong]):
+            ORDER BY l.score""", [*claim_ids, threshold]):
         out[r.pop("claim_id")] = {**r, "label": None}
     for r in rows(db, f"""
             SELECT s.claim_id, o.id AS other_id, o.text AS title, v.label,

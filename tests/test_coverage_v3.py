@@ -12,7 +12,7 @@ import pytest
 from db import open_db, queries
 from review import claim_actions, embedding, reviewing, users
 from review.importing import import_file
-from review.matching import encoder, search, vectors
+from review.matching import encoder, get_thresholds, search, vectors
 from tests.conftest import copy_of, freeze_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +115,7 @@ def test_a_claim_similar_to_a_signed_off_verdict_shows_already_checked(db):
     _sign_off(db, original)
     added = claim_actions.add_claim(db, None, PARAPHRASE)
     embedding.embed_pending(db)
-    found = queries.already_checked(db, [added["id"]], strong=0.4)[added["id"]]
+    found = queries.already_checked(db, [added["id"]], threshold=0.25)[added["id"]]
     assert found["label"] == "Misleading" and found["other_id"] == original and found["date"]
 
 
@@ -182,3 +182,18 @@ def test_review_page_shows_the_english_passage_and_merge_suggestions(db, monkeyp
     at.query_params["claim"] = str(original)
     at.run()
     assert "Same story in English" in " ".join(c.value for c in at.caption)
+
+
+def test_a_claim_matching_an_imported_fact_check_shows_already_checked(db, tmp_path):
+    check = tmp_path / "checks.jsonl"
+    check.write_text(json.dumps({
+        "id": "fc-1", "kind": "factcheck", "outlet": "Sample Checks", "published": "2016-05-10", "language": "en",
+        "title": "Fact check: did leaked ISIS documents show a secret deal handing Palmyra to Assad?",
+        "body": "Leaked documents obtained by Sky News suggest Islamic State agreed to withdraw heavy artillery from "
+                "Palmyra before the Syrian regime retook the city. The documents could not be independently "
+                "verified."}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert import_file(db, check).ok
+    embedding.embed_pending(db)  # the fact-check's passages meet the open claims nearest them
+    claim = db.execute("SELECT id FROM claims WHERE text LIKE ?", [f"%{SEED_CLAIM}%"]).fetchone()[0]
+    found = queries.already_checked(db, [claim], threshold=get_thresholds(db)[0]).get(claim)
+    assert found and found["outlet"] == "Sample Checks" and found["date"] == "2016-05-10"
