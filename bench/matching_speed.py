@@ -75,7 +75,7 @@ def add_vectors(db, item_ids: list[int], pool: np.ndarray, rng: np.random.Genera
     """Store a vector for passages 0 and 1 of these items (real vector + noise); returns seconds."""
     t0 = time.perf_counter()
     pids = [r[0] for r in db.execute(
-        f"SELECT id FROM item_passages WHERE ord <= 1 AND item_id BETWEEN ? AND ?", [min(item_ids), max(item_ids)])]
+        "SELECT id FROM item_passages WHERE ord <= 1 AND item_id BETWEEN ? AND ?", [min(item_ids), max(item_ids)])]
     base = pool[rng.integers(0, len(pool), len(pids))]
     noisy = base + rng.standard_normal(base.shape).astype(np.float32) * 0.01
     noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)

@@ -23,7 +23,7 @@ from review.matching.passages import BODY_OFFSET
 from review.stories import merge_stories
 from review.matching.suggest import OPEN_STATUSES, get_thresholds, suggest_for_claims
 
-BATCH = 32  # texts per encoder call and per transaction (a few seconds of encoder time, well under a second of writing)
+BATCH = 16  # texts per encoder call and per transaction: the write (with its suggestions) holds the lock < 1 s
 # Claims at or above this cosine are suggested as the same claim (a paraphrase, a translation) for merging.
 # bench/similar_claims.py on ANS (human paraphrases/contradictions of news titles vs every other title):
 # 0.93 keeps 74% of same-event pairs with 0.8 (dev) to 1.6 (train) other titles per claim, many of them

@@ -12,7 +12,7 @@ import pytest
 from db import open_db, queries
 from review import claim_actions, embedding, reviewing, users
 from review.importing import import_file
-from review.matching import encoder, get_thresholds, search, vectors
+from review.matching import encoder, get_thresholds, search
 from tests.conftest import copy_of, freeze_template
 
 ROOT = Path(__file__).resolve().parents[1]
