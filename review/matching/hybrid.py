@@ -34,7 +34,6 @@ METHOD_LEXICAL = "lexical:v3"  # the same pipeline with no vector for the claim 
 DENSE_K = 40  # passages taken from the vector index per claim
 PASSAGE_CANDIDATES = 30  # passages taken from the passage FTS index per claim
 SCORED = 40  # items fully re-scored per claim, best by reciprocal rank over the three candidate lists
-# fitted on the train splits (bench/matching_quality.py --tune-v3); see the README table
 # Grid on the train splits (ANS, CheckThat! 2021 Arabic; bench/hybrid_quality.py --tune): the top is flat
 # (0.45/0.20, 0.30/0.10, 0.25/0.075 within 0.0006 of each other), lexical alone 0.022 lower.
 W_LEXICAL, W_DENSE = 0.55, 0.45
@@ -60,19 +59,19 @@ def dense_score(cos: float, ref: float) -> float:
     return float(min(1.0, max(0.0, (cos - ref) / COS_SPAN)))
 
 
-def combine(lexical: float, cos: float | None, ref: float, *, cross_language: bool = False) -> float:
-    """The v3 score of one pair from its lexical v2 score and its best passage cosine (None: no vectors).
+def combine(lexical: float, dense: float | None, *, cross_language: bool = False) -> float:
+    """The v3 score of one pair from its lexical v2 score and its dense score (None: no vectors).
 
     Across languages the lexical features can only see numbers and Latin names: shared years and figures pulled
     unrelated items up (xquad en→ar dev MAP@5 0.832 with max(blend, dense), 0.946 dense alone), and no train split
     is cross-language to fit a weight for them, so the dense score alone carries the pair (they stay in the
     explanation).
     """
-    if cos is None:
+    if dense is None:
         return lexical
     if cross_language:
-        return dense_score(cos, ref)
-    return W_LEXICAL * lexical + W_DENSE * dense_score(cos, ref)
+        return dense
+    return W_LEXICAL * lexical + W_DENSE * dense
 
 
 def dense_hits(db: Database, qvec: np.ndarray, query_language: str | None,
@@ -175,24 +174,20 @@ def score_items(db: Database, prepared: Prepared, qvec: np.ndarray | None, item_
             s, w = score_pair(prepared, title, terms.split())
             if s > lexical:
                 lexical, why, lexical_pid = s, w, pid
-        cos = None
-        dense_pid = None
         other = languages.get(item_id)
-        if item_id in nearest:
-            cos, dense_pid = nearest[item_id]
         cross = bool(query_language and other and other != query_language)
-        score = combine(lexical, None if cos is None else adjusted(cos, query_language, other), ref,
-                        cross_language=cross)
+        cos, dense_pid = nearest.get(item_id, (None, None))
+        dense = None if cos is None else dense_score(adjusted(cos, query_language, other), ref)
+        score = combine(lexical, dense, cross_language=cross)
         why["lexical"] = round(lexical, 4)
         if cos is not None:
             why["cosine"] = round(cos, 4)
             why["reference"] = round(ref, 4)
         # the passage to show: the dense one when meaning carried the match, else the lexical one
-        dense = dense_score(adjusted(cos, query_language, other), ref) if cos is not None else 0.0
-        pid = dense_pid if cos is not None and W_DENSE * dense >= W_LEXICAL * lexical else lexical_pid
+        pid = dense_pid if dense is not None and (cross or W_DENSE * dense >= W_LEXICAL * lexical) else lexical_pid
         if pid is not None:
             best_pid[item_id] = pid
-        if cos is not None and query_language and other and other != query_language and dense > 0:
+        if cross and dense:
             why["same_story_language"] = other
         scored.append((item_id, score, METHOD if cos is not None else METHOD_LEXICAL, why))
     spans = _passage_rows(db, best_pid.values())
