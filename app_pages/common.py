@@ -129,3 +129,33 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def md_plain(value: object) -> str:
     """``value`` made inert for Streamlit labels and captions, which render Markdown (links, images)."""
     return _MD_SPECIAL.sub(r"\\\1", str(value if value is not None else ""))
+
+
+def match_words(why: dict) -> set[str]:
+    """The words a match explanation says the item shares with the claim (to highlight)."""
+    return (set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
+            | {f for _, f in why.get("fuzzy_terms", [])})
+
+
+def show_match_evidence(why: dict, title: str, body: str, *, lead_chars: int = 0) -> None:
+    """Why an item matched: same story in another language, the matching passage highlighted, the shared terms."""
+    from app_pages.i18n import t
+
+    if why.get("same_story_language"):
+        st.caption(t("review.same_story", language=t("language." + why["same_story_language"])))
+    shared = match_words(why)
+    passage = why.get("passage")
+    if passage and passage.get("ord"):  # a body passage (ord 0 is the title, shown by the caller)
+        excerpt = f"{title}\n\n{body}"[passage["start"]:passage["end"]]
+        st.caption(t("review.passage", n=passage["ord"]))
+        rich_block(marked_html(excerpt, word_spans(excerpt, shared)))
+    elif lead_chars and body:
+        lead = body[:lead_chars]
+        rich_block(marked_html(lead, word_spans(lead, shared)))
+    details = []
+    for key in ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names", "fuzzy_terms"):
+        if why.get(key):
+            values = [" → ".join(map(str, v)) if isinstance(v, list) else str(v) for v in why[key]]
+            details.append(f"{t('why.' + key)}: {', '.join(values)}")
+    if details:
+        text_block(" · ".join(details), muted=True)

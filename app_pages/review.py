@@ -7,8 +7,8 @@ import json
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (current_user, get_db, marked_html, md_plain, rich_block, run_safely, show_error,
-                              text_block, word_spans)
+from app_pages.common import (current_user, get_db, marked_html, match_words, md_plain, rich_block, run_safely,
+                              show_error, show_match_evidence, text_block, word_spans)
 from app_pages.i18n import current_language, labeller, t
 from db import queries
 from review import audit, coverage, embedding, matching, ratings, reviewing, users
@@ -108,28 +108,13 @@ def _coverage(db, claim: dict, user) -> None:
         st.caption(t("review.no_coverage"))
     for link in links:
         why = json.loads(link["explanation"] or "{}")
-        shared = (set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
-                  | {f for _, f in why.get("fuzzy_terms", [])})
         with st.container(border=True):
             badge = f" · **{t('review.strong')}**" if link["score"] >= strong else ""
             st.markdown(f"**{link['score']:.2f}**{badge} · {t('link.' + link['status'])} · "
                         f"{t('stance.' + link['stance'])} · `{link['method']}`")
-            rich_block(marked_html(link["title"] or "", word_spans(link["title"] or "", shared)))
+            rich_block(marked_html(link["title"] or "", word_spans(link["title"] or "", match_words(why))))
             text_block(f"{link['outlet'] or '—'} · {link['published'] or '—'} · {t('kind.' + link['kind'])}", muted=True)
-            if why.get("same_story_language"):
-                st.caption(t("review.same_story", language=t("language." + why["same_story_language"])))
-            passage = why.get("passage")
-            if passage and passage.get("ord"):  # a body passage (ord 0 is the title, shown above)
-                text = passage_text(link["title"] or "", link["body"] or "", passage)
-                st.caption(t("review.passage", n=passage["ord"]))
-                rich_block(marked_html(text, word_spans(text, shared)))
-            details = []
-            for key in ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names", "fuzzy_terms"):
-                if why.get(key):
-                    values = [" → ".join(map(str, v)) if isinstance(v, list) else str(v) for v in why[key]]
-                    details.append(f"{t('why.' + key)}: {', '.join(values)}")
-            if details:
-                text_block(" · ".join(details), muted=True)
+            show_match_evidence(why, link["title"] or "", link["body"] or "")
             if link["url"]:
                 st.link_button(t("review.open_source"), link["url"])
             if claim["status"] not in TRANSITIONS["decide_link"][0]:
@@ -144,11 +129,6 @@ def _coverage(db, claim: dict, user) -> None:
             if c3.button(t("review.reject"), key=f"review_reject_{link['id']}"):
                 _act(reviewing.decide_link, db, user.name, link["id"], claim["version"], status="rejected",
                      stance="unknown")
-
-
-def passage_text(title: str, body: str, passage: dict) -> str:
-    """The text of a matched passage from its offsets into title + blank line + body."""
-    return f"{title}\n\n{body}"[passage["start"]:passage["end"]]
 
 
 def _already_checked(db, claim: dict) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import get_db, marked_html, rich_block, run_safely, text_block, word_spans
+from app_pages.common import (get_db, marked_html, match_words, rich_block, run_safely, show_match_evidence,
+                              text_block, word_spans)
 from app_pages.i18n import labeller, t
 from db import queries
 from review import matching
@@ -33,18 +34,11 @@ def render() -> None:
             item = queries.rows(db, "SELECT title, body, outlet, published, url, kind FROM items WHERE id = ?",
                                 [match.item_id])[0]
             why = match.explanation
-            shared = set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
             with st.container(border=True):
                 st.markdown(f"**{match.score:.2f}** · {t('kind.' + item['kind'])} · `{match.method}`")
-                rich_block(marked_html(item["title"] or "", word_spans(item["title"] or "", shared)))
+                rich_block(marked_html(item["title"] or "", word_spans(item["title"] or "", match_words(why))))
                 text_block(f"{item['outlet'] or '—'} · {item['published'] or '—'} · #{match.item_id}", muted=True)
-                lead = (item["body"] or "")[:400]
-                if lead:
-                    rich_block(marked_html(lead, word_spans(lead, shared)))
-                details = [f"{t('why.' + k)}: {', '.join(map(str, why[k]))}" for k in
-                           ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names") if why.get(k)]
-                if details:
-                    text_block(" · ".join(details), muted=True)
+                show_match_evidence(why, item["title"] or "", item["body"] or "", lead_chars=400)
                 if item["url"]:
                     st.link_button(t("review.open_source"), item["url"])
     finally:

@@ -197,3 +197,20 @@ def test_a_claim_matching_an_imported_fact_check_shows_already_checked(db, tmp_p
     claim = db.execute("SELECT id FROM claims WHERE text LIKE ?", [f"%{SEED_CLAIM}%"]).fetchone()[0]
     found = queries.already_checked(db, [claim], threshold=get_thresholds(db)[0]).get(claim)
     assert found and found["outlet"] == "Sample Checks" and found["date"] == "2016-05-10"
+
+
+def test_search_page_finds_the_arabic_article_for_an_english_query(db, monkeypatch):
+    from tests.apptest_helpers import app, log_in
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    at = log_in(app(Path(path), monkeypatch), "rita", PASSWORD)
+    at.switch_page("app_pages/search.py").run()
+    at.text_area(key="search_query").input("ديلي ميل لم تتمكن من التحقق")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Matching passage" in captions  # the Daily Mail sentence, deep in the article, is shown
+    at.text_area(key="search_query").input("Skynews documents ISIS Palmyra")
+    at.button[0].click()
+    at.run()
+    assert "Same story in Arabic" in " ".join(c.value for c in at.caption)
