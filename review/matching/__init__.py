@@ -1,6 +1,11 @@
 """Coverage matching: for a claim, the items (articles, headlines, fact-checks) that report it.
 
-Two stages, both explainable:
+v3 (hybrid.py, what ``search`` runs) wraps the v2 lexical matcher described below: it adds passages over whole
+bodies (passages.py, indexed in ``match_passages_fts``), fuzzy expansion of rare terms (fuzzy.py), and dense
+candidates from a multilingual encoder (encoder.py, vectors.py), and re-scores the union with one fitted blend.
+The v2 matcher alone stays available as ``lexical_search`` (benchmarks compare against it).
+
+v2, two stages, both explainable:
 
 1. Candidates (engine.py), sub-linear in corpus size. Every item is analysed once at import
    (analysis.py: review.text.canonical → letters unified, harakat dropped, numbers in any script or
