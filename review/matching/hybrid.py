@@ -33,6 +33,7 @@ METHOD = "hybrid:v3"
 METHOD_LEXICAL = "lexical:v3"  # the same pipeline with no vector for the claim or the item
 DENSE_K = 40  # passages taken from the vector index per claim
 PASSAGE_CANDIDATES = 30  # passages taken from the passage FTS index per claim
+PASSAGE_BUDGET = 2_000  # postings the passage OR query may touch (the lead query has 5,000; passages add depth)
 SCORED = 40  # items fully re-scored per claim, best by reciprocal rank over the three candidate lists
 # Grid on the train splits (ANS, CheckThat! 2021 Arabic; bench/hybrid_quality.py --tune): the top is flat
 # (0.45/0.20, 0.30/0.10, 0.25/0.075 within 0.0006 of each other), lexical alone 0.022 lower.
@@ -222,7 +223,8 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
     lexical_passages: dict[int, list[tuple[int, str]]] = {}
     # the passage index has ~7 rows an item: its own document frequencies keep the OR query within budget
     n_passages, _ = corpus_stats(db, "match_passages_fts")
-    passage_terms = select_terms(terms, doc_freqs(db, terms, "match_passages_vocab", n=n_passages), n_passages)
+    passage_terms = select_terms(terms, doc_freqs(db, terms, "match_passages_vocab", n=n_passages), n_passages,
+                                 PASSAGE_BUDGET)
     found = _passage_candidates(db, passage_terms, PASSAGE_CANDIDATES)
     for pid, item_id, t in found:
         if item_id not in lexical_passages:  # best bm25 first: an item's best passage is scored, not all of them
