@@ -236,7 +236,7 @@ def m007_passages_and_vectors(db: Database) -> None:
     A passage keeps its id while its text (digest) holds, so re-indexing never drops a still-valid vector.
     ``vectors`` stores each vector int8-quantised (q8 × scale) and its inverted-file cell (vector_cells, k-means
     centroids, once there are enough vectors), with the model that made it: vectors of another model are never compared. ``vector_epoch`` counts
-    deletions so in-memory indexes know to reload. Existing items are split and indexed here; their vectors
+    deletions (of any kind: ids are shared) so in-memory indexes know to reload. Existing items are split and indexed here; their vectors
     are left to ``python -m review embed --pending``. ``claims.story_id`` groups claims of one story.
     """
     _run(db, """
@@ -275,7 +275,7 @@ CREATE TABLE vector_cells (
 CREATE TABLE vector_epoch (kind TEXT PRIMARY KEY, deletes INTEGER NOT NULL DEFAULT 0);
 INSERT INTO vector_epoch (kind) VALUES ('passage'), ('claim');
 CREATE TRIGGER vectors_deleted AFTER DELETE ON vectors
-BEGIN UPDATE vector_epoch SET deletes = deletes + 1 WHERE kind = old.kind; END;
+BEGIN UPDATE vector_epoch SET deletes = deletes + 1; END;
 CREATE TRIGGER passages_deleted AFTER DELETE ON item_passages
 BEGIN DELETE FROM vectors WHERE kind = 'passage' AND ref_id = old.id; END;
 CREATE TABLE claim_similar (

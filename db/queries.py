@@ -47,10 +47,6 @@ _SIMPLE_FILTERS = {
     "until": "c.first_seen <= ?",
     "language": "c.language = ?",
     "norm_query": "instr(c.norm_text, ?) > 0",
-    # one row per story: only the claim that ranks first among its story's claims of the same statuses
-    "story_heads": "(? AND NOT EXISTS (SELECT 1 FROM claims o WHERE o.story_id = c.story_id AND o.id != c.id "
-                   "AND o.status = c.status AND (o.triage_rank > c.triage_rank OR "
-                   "(o.triage_rank = c.triage_rank AND o.id < c.id))))",
 }
 
 
@@ -71,7 +67,11 @@ def _claim_filters(f: dict) -> tuple[str, list]:
     elif f.get("assignee"):
         where.append("c.assignee_id = (SELECT id FROM users WHERE name = ?)")
         params.append(f["assignee"])
-    return ("WHERE " + " AND ".join(where)) if where else "", params
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    if f.get("story_heads"):  # one row per story: the claim ranking first among its story's claims *in this set*
+        clause = ("WHERE c.id IN (SELECT id FROM (SELECT c.id, row_number() OVER (PARTITION BY c.story_id "
+                  f"ORDER BY c.triage_rank DESC, c.id) AS n FROM claims c {clause}) WHERE n = 1)")
+    return clause, params
 
 
 def list_claims(db: Database, *, sort: str = "priority", limit: int = 50, offset: int = 0, **filters) -> list[dict]:

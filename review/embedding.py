@@ -149,17 +149,18 @@ def _embed_claims(db: Database, batch: int) -> tuple[int, int]:
 def _embed_passages(db: Database, ord_: int, cursor: int, batch: int) -> tuple[int, int, int]:
     """One batch of passages of one ordinal after ``cursor``: (passages embedded, links suggested, new cursor)."""
     rows = db.execute(
-        "SELECT p.id, p.ord, p.start, p.end, i.title, i.body FROM item_passages p JOIN items i ON i.id = p.item_id "
+        "SELECT p.id, p.ord, p.start, p.end, i.title, i.body, p.digest FROM item_passages p "
+        "JOIN items i ON i.id = p.item_id "
         "WHERE p.ord = ? AND p.id > ? AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.kind = 'passage' "
         "AND v.ref_id = p.id AND v.model = ?) ORDER BY p.id LIMIT ?", [ord_, cursor, encoder.MODEL, batch]).fetchall()
     if not rows:
         return 0, 0, cursor
-    vecs = encoder.embed_passages([_passage_text(t, b, o, s, e) for _, o, s, e, t, b in rows])
+    vecs = encoder.embed_passages([_passage_text(t, b, o, s, e) for _, o, s, e, t, b, _ in rows])
     ids = [r[0] for r in rows]
     with write_transaction(db):
-        # a passage re-indexed meanwhile (its row gone) must not get a vector
-        alive = {i for (i,) in db.execute(f"SELECT id FROM item_passages WHERE id IN ({_marks(len(ids))})", ids)}
-        kept = [(i, v) for i, v in zip(ids, vecs) if i in alive]
+        # a passage re-indexed meanwhile (gone, or its text changed) must not get a vector of the old text
+        now = dict(db.execute(f"SELECT id, digest FROM item_passages WHERE id IN ({_marks(len(ids))})", ids))
+        kept = [(r[0], v) for r, v in zip(rows, vecs) if now.get(r[0]) == r[6]]
         vectors.store(db, "passage", kept)
         if vectors.cells_stale(db, "passage"):
             vectors.build_cells(db, "passage")

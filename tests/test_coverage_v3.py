@@ -214,3 +214,15 @@ def test_search_page_finds_the_arabic_article_for_an_english_query(db, monkeypat
     at.button[0].click()
     at.run()
     assert "Same story in Arabic" in " ".join(c.value for c in at.caption)
+
+
+def test_one_row_per_story_respects_the_other_filters(db):
+    claim = db.execute("SELECT id, story_id FROM claims WHERE text LIKE ?", [f"%{SEED_CLAIM}%"]).fetchone()
+    english = db.execute("SELECT id FROM claims WHERE language = 'en' AND item_id = ?",
+                         [_item(db, "en-sample-1")]).fetchone()[0]
+    with db.conn:  # an English claim joins the Arabic story: filtering on English must still show the story
+        db.execute("UPDATE claims SET story_id = ? WHERE id = ?", [claim[1], english])
+    heads = queries.list_claims(db, limit=100, story_heads=True, language="en")
+    assert english in [r["id"] for r in heads]
+    assert queries.count_claims(db, story_heads=True, language="en") == len(heads)
+    assert len([r for r in queries.list_claims(db, limit=200, story_heads=True) if r["story_id"] == claim[1]]) == 1

@@ -139,8 +139,32 @@ def test_reindexing_keeps_vectors_of_unchanged_passages_and_drops_stale_ones(db)
         index_items(db, [item])  # same text: every vector stays
     assert vectors.fetch(db, "passage", pids).keys() == set(pids)
     with write_transaction(db):
-        db.execute("UPDATE items SET title = 'Title two' WHERE id = ?", [item])
+        db.execute("UPDATE items SET title = 'A much longer second title' WHERE id = ?", [item])
         index_items(db, [item])
     kept = vectors.fetch(db, "passage", pids)
     assert pids[0] not in kept  # the title changed: its vector described text that is gone
-    assert set(pids[1:]) <= kept.keys()  # the body windows did not change
+    assert set(pids[1:]) <= kept.keys()  # the body windows did not change...
+    title, body = db.execute("SELECT title, body FROM items WHERE id = ?", [item]).fetchone()
+    for start, end, ord_ in db.execute("SELECT start, end, ord FROM item_passages WHERE item_id = ?", [item]):
+        text = f"{title}\n\n{body}"[start:end]  # ...but they moved: their offsets follow the longer title
+        assert text == (title if ord_ == 0 else text.strip()) and (ord_ == 0 or text.startswith(("First", "Second")))
+
+
+def test_the_in_memory_index_follows_rollbacks_replacements_and_other_kinds(db):
+    with write_transaction(db):
+        vectors.store(db, "claim", [(1, _unit(1))])
+    db.execute("BEGIN")
+    vectors.store(db, "claim", [(100, _unit(100))])
+    assert vectors.nearest(db, "claim", _unit(100), 1)[0][0] == 100  # seen inside the transaction...
+    db.execute("ROLLBACK")
+    with write_transaction(db):  # ...the rolled-back id is reused by another row
+        vectors.store(db, "claim", [(200, _unit(200))])
+    assert 100 not in [r for r, _ in vectors.nearest(db, "claim", _unit(100), 5)]
+    assert vectors.nearest(db, "claim", _unit(200), 1)[0][0] == 200
+    with write_transaction(db):  # a replaced vector is not served from the old codes
+        vectors.store(db, "claim", [(200, _unit(300))])
+    assert vectors.nearest(db, "claim", _unit(300), 1) == [(200, pytest.approx(1.0, abs=1e-3))]
+    with write_transaction(db):  # deleting a claim vector, then a passage vector reusing its id
+        db.execute("DELETE FROM vectors WHERE kind = 'claim' AND ref_id = 200")
+        vectors.store(db, "passage", [(7, _unit(7))])
+    assert vectors.nearest(db, "passage", _unit(7), 1)[0][0] == 7

@@ -70,25 +70,26 @@ def _digest(text: str) -> str:
 def _index_passages(db: Database, chunk: Sequence[int], rows: list[tuple[int, str, str]]) -> None:
     """Split the items into passages and index their terms; a passage whose text holds keeps its id and vector."""
     marks = _marks(len(chunk))
-    old = {(item, o): (pid, digest) for pid, item, o, digest in db.execute(
-        f"SELECT id, item_id, ord, digest FROM item_passages WHERE item_id IN ({marks})", chunk)}
+    old = {(item, o): (pid, digest, (a, b)) for pid, item, o, digest, a, b in db.execute(
+        f"SELECT id, item_id, ord, digest, start, end FROM item_passages WHERE item_id IN ({marks})", chunk)}
     db.execute(f"DELETE FROM match_passages_fts WHERE rowid IN (SELECT id FROM item_passages WHERE item_id IN ({marks}))",
                chunk)
     keep, fts, stale = set(), [], []
     for item_id, title, body in rows:
         for p in split_passages(title or "", body or ""):
             digest = _digest(p.text)
-            pid, was = old.get((item_id, p.ord), (None, None))
+            pid, was, span = old.get((item_id, p.ord), (None, None, None))
             if pid is None:
                 pid = db.execute("INSERT INTO item_passages (item_id, ord, start, end, digest) VALUES (?, ?, ?, ?, ?)",
                                  [item_id, p.ord, p.start, p.end, digest]).lastrowid
-            elif was != digest:
-                stale.append(pid)  # its text changed: the vector describes text that is gone
+            elif was != digest or span != (p.start, p.end):
+                if was != digest:
+                    stale.append(pid)  # its text changed: the vector describes text that is gone
                 db.execute("UPDATE item_passages SET start = ?, end = ?, digest = ? WHERE id = ?",
-                           [p.start, p.end, digest, pid])
+                           [p.start, p.end, digest, pid])  # same text, moved (a longer title): new offsets
             keep.add(pid)
             fts.append((pid, " ".join(stems(p.text))))
-    gone = [pid for pid, _ in old.values() if pid not in keep]
+    gone = [pid for pid, _, _ in old.values() if pid not in keep]
     for part in _chunks(gone + stale):
         db.execute(f"DELETE FROM vectors WHERE kind = 'passage' AND ref_id IN ({_marks(len(part))})", list(part))
     for part in _chunks(gone):

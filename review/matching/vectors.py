@@ -69,10 +69,15 @@ def store(db: Database, kind: str, rows: Sequence[tuple[int, np.ndarray]], model
     vecs = np.stack([v for _, v in rows]).astype(np.float32)
     scales, codes = quantise(vecs)
     cells = _assign(vecs, _centroids(db, kind, model))
+    # replace = delete + insert (not an in-place update): the delete bumps vector_epoch, so every process's
+    # in-memory index reloads instead of keeping the old codes under the same id
+    refs = [ref for ref, _ in rows]
+    for k in range(0, len(refs), _CHUNK):
+        chunk = refs[k:k + _CHUNK]
+        db.execute(f"DELETE FROM vectors WHERE kind = ? AND model = ? AND ref_id IN ({','.join('?' * len(chunk))})",
+                   [kind, model, *chunk])
     db.conn.executemany(
-        "INSERT INTO vectors (kind, ref_id, model, scale, q8, cell) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (kind, ref_id, model) DO UPDATE SET scale = excluded.scale, q8 = excluded.q8, "
-        "cell = excluded.cell",
+        "INSERT INTO vectors (kind, ref_id, model, scale, q8, cell) VALUES (?, ?, ?, ?, ?, ?)",
         [(kind, ref, model, float(s), c.tobytes(), None if cell < 0 else int(cell))
          for (ref, _), s, c, cell in zip(rows, scales, codes, cells)])
 
@@ -116,6 +121,7 @@ class _Index:
     """One kind's vectors of one model as loaded from the table, by cell, extended incrementally."""
 
     last_id: int = 0
+    last_row: tuple | None = None  # (kind, ref_id) of row last_id: a rolled-back-and-reused id shows as a mismatch
     epoch: int = -1
     n_cells: int = 0
     centroids: np.ndarray | None = None
@@ -141,7 +147,10 @@ def _load(db: Database, kind: str, model: str) -> _Index:
         n_cells = db.execute("SELECT count(*) FROM vector_cells WHERE kind = ? AND model = ?",
                              [kind, model]).fetchone()[0]
         top = db.execute("SELECT coalesce(max(id), 0) FROM vectors").fetchone()[0]
-        if index is None or index.epoch != epoch or index.n_cells != n_cells or top < index.last_id:
+        seen = (db.execute("SELECT kind, ref_id FROM vectors WHERE id = ?", [index.last_id]).fetchone()
+                if index is not None and index.last_id else None)
+        if (index is None or index.epoch != epoch or index.n_cells != n_cells or top < index.last_id
+                or (index.last_id and seen != index.last_row)):
             index = _INDEXES[key] = _Index(epoch=epoch, n_cells=n_cells, centroids=_centroids(db, kind, model))
         if top > index.last_id:
             cur = db.execute("SELECT ref_id, scale, q8, coalesce(cell, -1) FROM vectors WHERE kind = ? AND model = ? "
@@ -156,6 +165,7 @@ def _load(db: Database, kind: str, model: str) -> _Index:
                     index.cells.setdefault(int(cell), _Cell()).add(refs[pick], scales[pick], codes[pick])
                 index.size += len(rows)
             index.last_id = top
+            index.last_row = db.execute("SELECT kind, ref_id FROM vectors WHERE id = ?", [top]).fetchone()
         return index
 
 
@@ -177,19 +187,24 @@ def nearest(db: Database, kind: str, vec: np.ndarray, k: int, *, nprobe: int = N
         order = np.argsort(-(index.centroids @ vec))[:nprobe]
         probe = [int(c) for c in order] + [_UNFILED]
     best_refs, best_sims = [], []
-    with _LOCK:
-        parts = [(index.cells[c], index.cells[c].compact()) for c in probe if c in index.cells]
-    for cell, (refs, scales, codes) in parts:
-        if index.size <= IVF_MIN:  # small: keep the float matrix (≤ 30 MB) instead of converting per query
-            if cell.floats is None:
-                cell.floats = codes.astype(np.float32) * scales[:, None]
-            sims = cell.floats @ vec
-        else:
-            sims = (codes.astype(np.float32) @ vec) * scales
+    small = index.size <= IVF_MIN  # keep each cell's float matrix (≤ 30 MB) instead of converting per query
+    with _LOCK:  # a consistent snapshot of each probed cell (another thread may be appending to it)
+        parts = []
+        for c in probe:
+            if c in index.cells:
+                cell = index.cells[c]
+                refs, scales, codes = cell.compact()
+                if small and (cell.floats is None or len(cell.floats) != len(refs)):
+                    cell.floats = codes.astype(np.float32) * scales[:, None]
+                parts.append((refs, scales, codes, cell.floats if small else None))
+    for refs, scales, codes, floats in parts:
+        sims = floats @ vec if floats is not None else (codes.astype(np.float32) @ vec) * scales
         take = min(k, len(sims))
         top = np.argpartition(-sims, take - 1)[:take]
         best_refs.append(refs[top])
         best_sims.append(sims[top])
+    if not best_refs:
+        return []
     refs = np.concatenate(best_refs)
     sims = np.concatenate(best_sims)
     order = np.argsort(-sims)[:k]
