@@ -143,7 +143,7 @@ def already_checked_text(found: dict) -> str:
     label = ratings.rating(found["label"]).arabic if found["label"] and current_language() == "ar" else found["label"]
     where = f"#{found['other_id']}" if found.get("other_id") else (found.get("outlet") or "")
     return t("review.already_checked", verdict=label or t("review.factcheck"), date=(found["date"] or "—")[:10],
-             where=where, title=(found["title"] or "")[:160])
+             where=md_plain(where), title=md_plain((found["title"] or "")[:160]))  # st.warning renders Markdown
 
 
 def _similar(db, claim: dict, user) -> None:

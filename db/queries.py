@@ -126,7 +126,8 @@ def already_checked(db: Database, claim_ids: list[int], threshold: float) -> dic
         out[r.pop("claim_id")] = {**r, "label": None}
     for r in rows(db, f"""
             SELECT s.claim_id, o.id AS other_id, o.text AS title, v.label,
-                   (SELECT max(g.created_at) FROM signoffs g WHERE g.verdict_id = v.id) AS date
+                   (SELECT max(g.created_at) FROM signoffs g WHERE g.verdict_id = v.id AND g.decision = 'approve')
+                       AS date
             FROM claim_similar s JOIN claims o ON o.id = s.other_id AND o.status = 'signed_off'
             JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE claim_id = o.id)
             WHERE s.claim_id IN ({marks}) ORDER BY s.score""", claim_ids):

@@ -2,10 +2,11 @@
 
 ``python -m review embed --pending`` (run.sh starts it in the background) embeds, in this order: claims (short,
 and what matching and similar claims start from), then passages by ordinal — every title, then every first body
-window, then the deeper windows — so a big archive becomes useful front to back. Embedding happens outside any
-transaction; each batch is then written in one short transaction together with what it unlocks: similar claims
-and story groups for new claim vectors, dense coverage suggestions for new claim and passage vectors. Until a
-claim or an item has its vector, matching uses lexical evidence only and says so (method 'lexical:v3').
+window, then the deeper windows — so a big archive becomes useful front to back. Per batch: embed (no transaction),
+store the vectors (one short transaction, so they are never lost to a later failure), work out what they unlock
+with reads only — similar claims and story groups for claim vectors, dense coverage suggestions for open claims —
+and write that in a second short transaction. Until a claim or an item has its vector, matching uses lexical
+evidence only and says so (method 'lexical:v3').
 """
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from review.matching import encoder, vectors
 from review.matching.engine import _chunks, _marks, prepare_query
 from review.matching.hybrid import dense_hits, score_items
 from review.matching.passages import BODY_OFFSET
-from review.stories import merge_stories
-from review.matching.suggest import OPEN_STATUSES, get_thresholds, suggest_for_claims
+from review.stories import MAX_STORY_CLAIMS, merge_stories
+from review.matching.suggest import OPEN_STATUSES, claim_suggestions, get_thresholds, insert_links
 
 BATCH = 16  # texts per encoder call and per transaction: the write (with its suggestions) holds the lock < 1 s
 # Claims at or above this cosine are suggested as the same claim (a paraphrase, a translation) for merging.
@@ -32,7 +33,6 @@ SIMILAR_CLAIM = 0.93
 # Story groups merge only at or above this (51% of same-event pairs, 0.5 others per claim) and only while the
 # merged story stays small: union is transitive, so a looser rule would chain unrelated stories together.
 STORY_CLAIM = 0.95
-MAX_STORY_CLAIMS = 50
 SIMILAR_K = 10  # neighbours looked at per claim
 ITEM_CLAIMS_K = 10  # nearest claims looked at per newly embedded passage
 METHOD_SIMILAR = f"cosine:{encoder.MODEL}"
@@ -69,28 +69,34 @@ def _passage_text(title: str, body: str, ord_: int, start: int, end: int) -> str
     return body[start - base:end - base]
 
 
-def link_similar(db: Database, claim_ids: Iterable[int]) -> int:
-    """Record claims similar to these (cosine ≥ SIMILAR_CLAIM, both directions); near-identical ones share a story."""
-    mine = vectors.fetch(db, "claim", claim_ids)
+def similar_pairs(db: Database, claim_ids: Iterable[int]) -> list[tuple[int, int, float]]:
+    """(claim, other claim, cosine) for the neighbours of these claims at cosine ≥ SIMILAR_CLAIM (reads only)."""
+    out = []
+    for claim_id, vec in vectors.fetch(db, "claim", claim_ids).items():
+        out += [(claim_id, other, round(cos, 4)) for other, cos in vectors.nearest(db, "claim", vec, SIMILAR_K + 1)
+                if other != claim_id and cos >= SIMILAR_CLAIM]
+    return out
+
+
+def link_similar(db: Database, pairs: list[tuple[int, int, float]]) -> int:
+    """Record similar claims (both directions) in the caller's transaction; near-identical ones share a story."""
     added = 0
-    for claim_id, vec in mine.items():
-        for other, cos in vectors.nearest(db, "claim", vec, SIMILAR_K + 1):
-            if other == claim_id or cos < SIMILAR_CLAIM:
-                continue
-            before = db.conn.total_changes
-            db.conn.executemany("INSERT OR IGNORE INTO claim_similar (claim_id, other_id, score, method) "
-                                "VALUES (?, ?, ?, ?)", [(claim_id, other, round(cos, 4), METHOD_SIMILAR),
-                                                        (other, claim_id, round(cos, 4), METHOD_SIMILAR)])
-            added += (db.conn.total_changes - before) // 2
-            if cos >= STORY_CLAIM:
-                merge_stories(db, [claim_id, other], max_size=MAX_STORY_CLAIMS)
+    for claim_id, other, cos in pairs:
+        before = db.conn.total_changes
+        db.conn.executemany("INSERT OR IGNORE INTO claim_similar (claim_id, other_id, score, method) "
+                            "VALUES (?, ?, ?, ?)", [(claim_id, other, cos, METHOD_SIMILAR),
+                                                    (other, claim_id, cos, METHOD_SIMILAR)])
+        added += (db.conn.total_changes - before) // 2
+        if cos >= STORY_CLAIM:
+            merge_stories(db, [claim_id, other], max_size=MAX_STORY_CLAIMS)
     return added
 
 
-def suggest_for_items_dense(db: Database, passage_vecs: dict[int, np.ndarray]) -> int:
-    """Items whose passages were just embedded, against the open claims nearest them (what lexical could not see)."""
+def item_suggestions_dense(db: Database, passage_vecs: dict[int, np.ndarray]) -> list[tuple]:
+    """Items whose passages were just embedded, against the open claims nearest them (what lexical could not see):
+    rows for suggest.insert_links (reads only)."""
     if not passage_vecs:
-        return 0
+        return []
     lower, _ = get_thresholds(db)
     owners = {}
     for chunk in _chunks(list(passage_vecs)):
@@ -102,7 +108,7 @@ def suggest_for_items_dense(db: Database, passage_vecs: dict[int, np.ndarray]) -
             if pid in owners:
                 pairs.setdefault(claim_id, set()).add(owners[pid])
     if not pairs:
-        return 0
+        return []
     claims = {}
     for chunk in _chunks(list(pairs)):
         claims.update((cid, (text, lang, item)) for cid, text, lang, item in db.execute(
@@ -122,10 +128,13 @@ def suggest_for_items_dense(db: Database, passage_vecs: dict[int, np.ndarray]) -
         for m in score_items(db, prepared, claim_vecs[claim_id], items, ref=ref, query_language=lang):
             if m.score >= lower:
                 rows.append((claim_id, m.item_id, m.score, m.method, json.dumps(m.explanation, ensure_ascii=False)))
-    before = db.conn.total_changes
-    db.conn.executemany("INSERT OR IGNORE INTO coverage_links (claim_id, item_id, score, method, explanation, status) "
-                        "VALUES (?, ?, ?, ?, ?, 'suggested')", rows)
-    return db.conn.total_changes - before
+    return rows
+
+
+def _refresh_cells(db: Database, kind: str) -> None:
+    """Re-train the inverted file of ``kind`` when it is due (reads outside, writes in short transactions)."""
+    if vectors.cells_stale(db, kind):
+        vectors.build_cells(db, kind)
 
 
 def _embed_claims(db: Database, batch: int) -> tuple[int, int]:
@@ -135,26 +144,30 @@ def _embed_claims(db: Database, batch: int) -> tuple[int, int]:
                       [encoder.MODEL, batch]).fetchall()
     if not rows:
         return 0, 0
-    vecs = encoder.embed_queries([t for _, t in rows])  # outside the transaction: this is the slow part
+    vecs = encoder.embed_queries([t for _, t in rows])  # outside any transaction: this is the slow part
     ids = [i for i, _ in rows]
     with write_transaction(db):
         vectors.store(db, "claim", list(zip(ids, vecs)))
-        if vectors.cells_stale(db, "claim"):
-            vectors.build_cells(db, "claim")
-        link_similar(db, ids)
-        links = suggest_for_claims(db, ids)
+    _refresh_cells(db, "claim")
+    pairs = similar_pairs(db, ids)
+    open_ids = [i for (i,) in db.execute(f"SELECT id FROM claims WHERE id IN ({_marks(len(ids))}) AND status IN "
+                                        f"({_marks(len(OPEN_STATUSES))})", [*ids, *OPEN_STATUSES])]
+    suggestions = claim_suggestions(db, open_ids)  # closed claims take no new suggestions
+    with write_transaction(db):
+        link_similar(db, pairs)
+        links = insert_links(db, suggestions)
     return len(rows), links
 
 
-def _embed_passages(db: Database, ord_: int, cursor: int, batch: int) -> tuple[int, int, int]:
-    """One batch of passages of one ordinal after ``cursor``: (passages embedded, links suggested, new cursor)."""
+def _embed_passages(db: Database, ord_: int, cursor: int, batch: int) -> tuple[int, int, int, int]:
+    """One batch of passages of one ordinal after ``cursor``: (passages read, stored, links suggested, new cursor)."""
     rows = db.execute(
         "SELECT p.id, p.ord, p.start, p.end, i.title, i.body, p.digest FROM item_passages p "
         "JOIN items i ON i.id = p.item_id "
         "WHERE p.ord = ? AND p.id > ? AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.kind = 'passage' "
         "AND v.ref_id = p.id AND v.model = ?) ORDER BY p.id LIMIT ?", [ord_, cursor, encoder.MODEL, batch]).fetchall()
     if not rows:
-        return 0, 0, cursor
+        return 0, 0, 0, cursor
     vecs = encoder.embed_passages([_passage_text(t, b, o, s, e) for _, o, s, e, t, b, _ in rows])
     ids = [r[0] for r in rows]
     with write_transaction(db):
@@ -162,10 +175,11 @@ def _embed_passages(db: Database, ord_: int, cursor: int, batch: int) -> tuple[i
         now = dict(db.execute(f"SELECT id, digest FROM item_passages WHERE id IN ({_marks(len(ids))})", ids))
         kept = [(r[0], v) for r, v in zip(rows, vecs) if now.get(r[0]) == r[6]]
         vectors.store(db, "passage", kept)
-        if vectors.cells_stale(db, "passage"):
-            vectors.build_cells(db, "passage")
-        links = suggest_for_items_dense(db, dict(kept))
-    return len(rows), links, ids[-1]
+    _refresh_cells(db, "passage")
+    suggestions = item_suggestions_dense(db, dict(kept))
+    with write_transaction(db):
+        links = insert_links(db, suggestions)
+    return len(rows), len(kept), links, ids[-1]
 
 
 def embed_pending(db: Database, *, limit: int | None = None, max_ord: int | None = None, batch: int = BATCH,
@@ -191,10 +205,10 @@ def embed_pending(db: Database, *, limit: int | None = None, max_ord: int | None
     for ord_ in range(0, top + 1 if max_ord is None else min(top, max_ord) + 1):
         cursor = 0
         while room() > 0:
-            n, links, cursor = _embed_passages(db, ord_, cursor, room())
+            n, stored, links, cursor = _embed_passages(db, ord_, cursor, room())
             if not n:
                 break
-            done["passages"] += n
+            done["passages"] += stored
             done["links"] += links
             if progress:
                 progress("passages", done["passages"], todo["passages"])

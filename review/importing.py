@@ -15,7 +15,7 @@ from review.audit import record_event
 from review.claims import extract_claims
 from review.ingest import IngestError, iter_articles
 from review.models import Article
-from review.stories import merge_stories
+from review.stories import MAX_STORY_CLAIMS, merge_stories
 from review.triage import triage_rank
 
 CLAIM_KINDS = ("article",)  # headlines and earlier fact-checks are coverage to link to, not claims to triage
@@ -94,7 +94,7 @@ def _store_claims(db: Database, item_id: int, article: Article, language: str) -
                                              score=cand.score, signals=cand.signals)
         touched.append(claim_id)
         created += new
-    merge_stories(db, touched)  # the claims of one article tell one story
+    merge_stories(db, touched, max_size=MAX_STORY_CLAIMS)  # the claims of one article tell one story
     return touched, created
 
 

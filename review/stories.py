@@ -9,6 +9,9 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
+MAX_STORY_CLAIMS = 50  # stories merge only while the result stays this small: union is transitive, and a claim
+# repeated across many articles (or a loose similarity) would otherwise chain unrelated stories together
+
 
 def merge_stories(db: Database, claim_ids: Iterable[int], *, max_size: int | None = None) -> int | None:
     """Put these claims, and everything already in their stories, into one story; returns its id.

@@ -18,6 +18,7 @@ and, across languages, "same story in <language>".
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 import numpy as np
@@ -29,6 +30,7 @@ from review.matching.engine import (CANDIDATES, Match, _chunks, _marks, candidat
 from review.matching.rerank import Prepared, score_pair
 from review.text import detect_language
 
+log = logging.getLogger(__name__)
 METHOD = "hybrid:v3"
 METHOD_LEXICAL = "lexical:v3"  # the same pipeline with no vector for the claim or the item
 DENSE_K = 40  # passages taken from the vector index per claim
@@ -95,10 +97,14 @@ def dense_hits(db: Database, qvec: np.ndarray, query_language: str | None,
 
 
 def query_vector(text: str) -> np.ndarray | None:
-    """The claim's vector, or None when the encoder is off."""
+    """The claim's vector, or None when the encoder is off or fails (the search then stays lexical)."""
     if not encoder.enabled():
         return None
-    return encoder.embed_queries([text])[0]
+    try:
+        return encoder.embed_queries([text])[0]
+    except (encoder.EncoderUnavailable, OSError, RuntimeError) as exc:
+        log.warning("sentence encoder failed, matching lexically: %s", exc)
+        return None
 
 
 def _passage_candidates(db: Database, terms: list[str], limit: int) -> list[tuple[int, int, str]]:
@@ -194,7 +200,7 @@ def score_items(db: Database, prepared: Prepared, qvec: np.ndarray | None, item_
     spans = _passage_rows(db, best_pid.values())
     out = []
     for item_id, score, method, why in scored:
-        if item_id in best_pid:
+        if best_pid.get(item_id) in spans:  # (a passage re-indexed away meanwhile is simply not shown)
             o, a, b = spans[best_pid[item_id]]
             why["passage"] = {"ord": o, "start": a, "end": b}
         out.append(Match(item_id, round(min(1.0, max(0.0, score)), 4), method, why))

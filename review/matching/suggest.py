@@ -60,9 +60,20 @@ def _insert(db: Database, rows: list[tuple]) -> int:
 
 def suggest_for_claims(db: Database, claim_ids: Iterable[int]) -> int:
     """Suggest coverage for those claims; existing links (even rejected ones) are left alone."""
+    return insert_links(db, claim_suggestions(db, claim_ids))
+
+
+def insert_links(db: Database, rows: list[tuple]) -> int:
+    """Store (claim, item, score, method, explanation JSON) rows as 'suggested' links; the number created."""
+    return _insert(db, rows)
+
+
+def claim_suggestions(db: Database, claim_ids: Iterable[int]) -> list[tuple]:
+    """The links to suggest for those claims, as insert_links rows (reads only: callers may run it outside a
+    write transaction and insert the rows in a short one)."""
     ids = list(dict.fromkeys(int(i) for i in claim_ids))
     lower, _ = get_thresholds(db)
-    created = 0
+    out: list[tuple] = []
     for chunk in _chunks(ids, 500):
         sources = _source_items(db, chunk)
         texts = db.execute(f"SELECT id, text, language FROM claims WHERE id IN ({_marks(len(chunk))})",
@@ -74,8 +85,8 @@ def suggest_for_claims(db: Database, claim_ids: Iterable[int]) -> int:
                             qvec=stored.get(claim_id), embed_query=False, query_language=language):
                 if m.score >= lower:
                     rows.append((claim_id, m.item_id, m.score, m.method, json.dumps(m.explanation, ensure_ascii=False)))
-        created += _insert(db, rows)
-    return created
+        out += rows
+    return out
 
 
 def _prepared(db: Database, claim_id: int, text: str, n: int, avg_len: float) -> Prepared:

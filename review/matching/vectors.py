@@ -28,6 +28,7 @@ IVF_MIN = 20_000  # below this many vectors of a kind, search is exact
 NPROBE = 24  # cells scored per query
 TRAIN_PER_CELL = 40  # k-means trains on at most this many vectors per cell
 KMEANS_ROUNDS = 8
+WRITE_CHUNK = 20_000  # rows filed per transaction when cells are (re)built
 _CHUNK = 500
 _UNFILED = -1
 
@@ -215,8 +216,9 @@ def build_cells(db: Database, kind: str, model: str = encoder.MODEL, *, seed: in
                 min_vectors: int = IVF_MIN) -> int:
     """Train √N k-means cells for ``kind`` and file every vector in one; returns the number of cells (0: too few).
 
-    Runs inside the caller's transaction. Re-run when the corpus has grown a lot (the embedding job does at
-    IVF_MIN, then every 4× growth), so cells stay balanced.
+    Training reads only; the cells are then written in short transactions of WRITE_CHUNK rows, so the write lock
+    is never held for long (vectors stored meanwhile stay unfiled, and every search scans those). Re-run when the
+    corpus has grown a lot (the embedding job does at IVF_MIN, then every 4× growth), so cells stay balanced.
     """
     n = db.execute("SELECT count(*) FROM vectors WHERE kind = ? AND model = ?", [kind, model]).fetchone()[0]
     if n < min_vectors:
@@ -237,11 +239,22 @@ def build_cells(db: Database, kind: str, model: str = encoder.MODEL, *, seed: in
         sums[empty] = sample[rng.choice(len(sample), size=int(empty.sum()))]
         centroids = sums / np.linalg.norm(sums, axis=1, keepdims=True)
     cells = _assign(vecs, centroids)
-    db.execute("DELETE FROM vector_cells WHERE kind = ? AND model = ?", [kind, model])
-    db.conn.executemany("INSERT INTO vector_cells (kind, model, cell, centroid) VALUES (?, ?, ?, ?)",
-                        [(kind, model, c, centroids[c].astype(np.float32).tobytes()) for c in range(k)])
-    db.conn.executemany("UPDATE vectors SET cell = ? WHERE id = ?", [(int(c), int(i)) for c, i in zip(cells, ids)])
-    db.execute("UPDATE vector_epoch SET deletes = deletes + 1 WHERE kind = ?", [kind])  # processes reload
+    from db.connection import write_transaction  # the one place this module writes on its own
+
+    pairs = [(int(c), int(i)) for c, i in zip(cells, ids)]
+    for start in range(0, len(pairs), WRITE_CHUNK):  # unfile first: old cell numbers mean nothing to new centroids
+        with write_transaction(db):
+            db.conn.executemany("UPDATE vectors SET cell = NULL WHERE id = ?",
+                                [(i,) for _, i in pairs[start:start + WRITE_CHUNK]])
+    with write_transaction(db):
+        db.execute("DELETE FROM vector_cells WHERE kind = ? AND model = ?", [kind, model])
+        db.conn.executemany("INSERT INTO vector_cells (kind, model, cell, centroid) VALUES (?, ?, ?, ?)",
+                            [(kind, model, c, centroids[c].astype(np.float32).tobytes()) for c in range(k)])
+    for start in range(0, len(pairs), WRITE_CHUNK):
+        with write_transaction(db):
+            db.conn.executemany("UPDATE vectors SET cell = ? WHERE id = ?", pairs[start:start + WRITE_CHUNK])
+    with write_transaction(db):
+        db.execute("UPDATE vector_epoch SET deletes = deletes + 1")  # every process reloads its index
     return k
 
 
