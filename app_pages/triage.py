@@ -113,12 +113,11 @@ def render() -> None:
             st.info(t("triage.empty"))
         else:
             frame = pd.DataFrame([{
-                "id": c["id"], t("triage.col_claim"): c["text"], t("triage.col_score"): c["score"],
+                "id": c["id"], t("triage.col_claim"): c["text"], t("triage.col_story"): _story(c),
+                t("triage.col_checked"): _checked(checked.get(c["id"])), t("triage.col_score"): c["score"],
                 t("triage.col_status"): t(f"status.{c['status']}"), t("triage.col_outlet"): c["outlet"] or "",
                 t("triage.col_first"): c["first_seen"], t("triage.col_appearances"): c["appearances"],
-                t("triage.col_links"): c["links"], t("triage.col_story"): _story(c),
-                t("triage.col_checked"): _checked(checked.get(c["id"])),
-                t("triage.col_assignee"): c["assignee"] or ""} for c in found])
+                t("triage.col_links"): c["links"], t("triage.col_assignee"): c["assignee"] or ""} for c in found])
             if current_language() == "ar":
                 frame = frame[frame.columns[::-1]]  # the grid itself is left-to-right: read columns from the right
             picked = st.dataframe(
