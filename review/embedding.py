@@ -21,10 +21,10 @@ from review.matching import encoder, vectors
 from review.matching.engine import _chunks, _marks, prepare_query
 from review.matching.hybrid import dense_hits, score_items
 from review.matching.passages import BODY_OFFSET
-from review.stories import MAX_STORY_CLAIMS, merge_stories
 from review.matching.suggest import OPEN_STATUSES, claim_suggestions, get_thresholds, insert_links
+from review.stories import MAX_STORY_CLAIMS, merge_stories
 
-BATCH = 16  # texts per encoder call and per transaction: the write (with its suggestions) holds the lock < 1 s
+BATCH = 16  # texts per encoder call (~1–2 s); a batch's writes are two short transactions
 # Claims at or above this cosine are suggested as the same claim (a paraphrase, a translation) for merging.
 # bench/similar_claims.py on ANS (human paraphrases/contradictions of news titles vs every other title):
 # 0.93 keeps 74% of same-event pairs with 0.8 (dev) to 1.6 (train) other titles per claim, many of them
