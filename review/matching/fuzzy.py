@@ -1,4 +1,4 @@
-"""Fuzzy query terms: a rare or unknown term (a typo, a transliteration) expands to its nearest vocabulary terms.
+"""Fuzzy query terms: an unknown term (a typo, a transliteration) expands to its nearest vocabulary terms.
 
 "Dayli" → "daily", داعيش → داعش, دايلي → ديلي: rapidfuzz's normalised Indel similarity (``fuzz.ratio``) against
 the indexed vocabulary (or swapped letters, see ``similarity``), restricted cheaply first to terms with the same first letter (a range scan of the
@@ -13,7 +13,10 @@ from rapidfuzz import fuzz, process
 from review.matching.analysis import is_number
 
 MIN_LEN = 4  # shorter terms have too many one-edit neighbours to be worth expanding
-MAX_DF = 2  # a term found in at most this many items (or none) is a candidate for expansion
+# Only terms the index has never seen are expanded. Expanding rare ones too (df ≤ 2) cost MAP@5 on the train
+# splits (CheckThat! 2021 Arabic 0.877 vs 0.884, English 0.823 vs 0.826: rare tweet words and correct rare names
+# pulled in look-alikes); absent-only costs ≤ 0.002 against no expansion and still finds "Dayli", "داعيش".
+MAX_DF = 0
 MIN_SCORE = 78.0  # fuzz.ratio: one edit in a 4–6 letter word scores 80–91
 SWAP_SCORE = 85.0
 MAX_LEN_DIFF = 2
