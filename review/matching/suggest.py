@@ -13,9 +13,9 @@ from review.matching.hybrid import search
 from review.matching.rerank import Prepared, item_profile, prepare, score_pair, upper_bound
 
 # Measured with bench/hybrid_quality.py --dev-only (scorer v3) over the top-10 pairs of the dev sets (xquad both
-# ways, ANS, CheckThat! 2021 Arabic): at 0.25 a suggestion is right 72% of the time and 75% of relevant items are
-# suggested (1.3 per claim); 0.30 is where precision peaks (73%, recall 64%, 1.1 per claim); above it precision
-# falls (0.40: 66%, 0.50: 45%). Across languages alone (xquad): 0.25 → 97% precision, 66% recall.
+# ways, ANS, CheckThat! 2021 Arabic and English): at 0.25 a suggestion is right 74% of the time and 68% of relevant
+# items are suggested (1.1 per claim); 0.30 is where precision peaks (74%, recall 57%, 0.9 per claim); above it
+# precision falls (0.40: 67%, 0.50: 45%). Across languages alone (xquad): 0.25 → 97% precision, 66% recall.
 # (v2 had 45%/67% at 0.25 and its peak, 60%, at 0.40.)
 SUGGEST_THRESHOLD = 0.25
 STRONG_THRESHOLD = 0.3
