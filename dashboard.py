@@ -49,6 +49,7 @@ PAGES = [
     ("analytics", ":material/monitoring:", ROLES),
     ("export", ":material/download:", ROLES),
     ("admin", ":material/group:", ("admin",)),
+    ("account", ":material/key:", ROLES),
 ]
 
 

@@ -21,7 +21,7 @@ def _do(fn, *args) -> None:
 
 
 def render() -> None:
-    """List users; add one; change a role; disable or enable."""
+    """List users; add one; change a role; disable or enable; reset a password."""
     st.title(t("nav.admin"))
     me = current_user()
     if me.role != "admin":
@@ -57,6 +57,13 @@ def render() -> None:
                     _do(users.disable_user, db, me.name, who)
                 else:
                     _do(users.enable_user, db, me.name, who)
+        with st.form("admin_reset", clear_on_submit=True):
+            st.markdown(f"**{t('admin.reset')}**")
+            c1, c2 = st.columns(2)
+            who = c1.selectbox(t("login.name"), [u.name for u in people], key="admin_reset_who")
+            password = c2.text_input(t("admin.new_password"), type="password", key="admin_reset_password")
+            if st.form_submit_button(t("admin.reset_button")):
+                _do(users.set_password, db, me.name, who, password)
     finally:
         db.close()
 

@@ -13,7 +13,7 @@ import streamlit as st
 from sqlite_utils import Database
 
 from app_pages.i18n import t
-from db.connection import connect, open_db, resolve_db_path
+from db.connection import DEFAULT_DB_PATH, connect, open_db, resolve_db_path
 from review.errors import ConflictError, NotFoundError, PermissionDenied, ReviewError, ValidationError, WorkflowError
 
 log = logging.getLogger("tabayyun.dashboard")
@@ -40,7 +40,9 @@ def data_dir() -> Path:
 
 @st.cache_resource(show_spinner=False)
 def _migrated(path: str) -> str:
-    """Apply migrations once per database path per server process."""
+    """Apply migrations once per database path per server process (creating the default data folder)."""
+    if Path(path) == DEFAULT_DB_PATH:
+        DEFAULT_DB_PATH.parent.mkdir(exist_ok=True)
     open_db(path).close()
     return path
 

@@ -216,6 +216,15 @@ def _actions(db, claim: dict, user) -> None:
                 into = st.number_input(t("review.merge_into"), min_value=1, step=1, value=None, key="review_merge")
                 if st.form_submit_button(t("review.merge")) and into:
                     _act(reviewing.merge, db, user.name, claim["id"], version, int(into))
+    if status == "signed_off" and user.role in ("editor", "admin"):
+        with st.expander(t("review.correct_or_retract")), st.form("review_correct_form"):
+            st.caption(t("review.correct_help"))
+            reason = st.text_area(t("review.correct_reason"), key="review_correct_reason", max_chars=2000)
+            c1, c2 = st.columns(2)
+            if c1.form_submit_button(t("review.correct")):
+                _act(reviewing.correct, db, user.name, claim["id"], version, reason)
+            if c2.form_submit_button(t("review.retract")):
+                _act(reviewing.retract, db, user.name, claim["id"], version, reason)
     if status == "dismissed" and user.role in ("editor", "admin"):
         if st.button(t("review.reopen"), key="review_reopen"):
             _act(reviewing.reopen, db, user.name, claim["id"], version)

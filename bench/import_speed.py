@@ -1,9 +1,13 @@
 """Import SaudiNewsNet (31k real Arabic articles): articles/s and peak memory, against a raw-insert baseline.
 
-Usage: python bench/import_speed.py [--limit N] [--profile]
+Usage: python bench/import_speed.py [--limit N] [--profile] [--desk]
 Baseline (same run, same machine): gzip + json.loads + sqlite-utils insert_all of the raw records into a
 plain table — no validation, normalisation, dedup, claims or indexing: the floor any importer pays.
 Each measurement runs in a fresh child process so peak RSS is its own.
+
+--desk: a reviewer's action (a comment: one write transaction + audit event) every 0.1 s while the full import
+runs in another process; latency p50/p95/max with imports committed in batches (today) against the same import
+in one transaction per file (baseline, as before the batches), in the same run.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import gzip
 import json
 import multiprocessing as mp
 import resource
+import sqlite3
 import sys
 import tempfile
 import time
@@ -51,8 +56,9 @@ def run_import(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp
     from db import open_db
     from review.importing import import_file
     if not index:  # breakdown only: what parse + store cost without the matching index and suggestions
-        from review import coverage
-        coverage.on_import = lambda db, item_ids, claim_ids: 0
+        from review import coverage, matching
+        matching.index_items = matching.index_claims = lambda db, ids: None
+        matching.suggest_for_items = coverage.match_claims_now = lambda db, ids: 0
     db = open_db(db_file)
     start = time.perf_counter()
     if profile:
@@ -75,6 +81,50 @@ def run_import_bare(path: Path, db_file: Path, profile: bool, claims: bool, queu
     run_import(path, db_file, profile, claims, queue, index=False)
 
 
+def run_desk_import(path: Path, db_file: Path, batch_size: int) -> None:
+    from db import open_db
+    from review.importing import import_file
+    result = import_file(open_db(db_file), path, skip_invalid=True, batch_size=batch_size)
+    assert result.ok, result.error
+
+
+def desk_latency(path: Path, db_file: Path, batch_size: int) -> dict:
+    """Comment on a claim every 0.1 s while another process imports ``path``; latencies in ms."""
+    from db import open_db
+    from review import claim_actions, reviewing, users
+    db = open_db(db_file)
+    users.add_user(db, None, "rana", "a long enough password", "reviewer")
+    claim_id = claim_actions.add_claim(db, "rana", "قال الوزير إن 22 ألف وثيقة تسربت من الوزارة")["id"]
+    proc = mp.Process(target=run_desk_import, args=(path, db_file, batch_size))
+    start = time.perf_counter()
+    proc.start()
+    latencies, failed = [], 0
+    while proc.is_alive():
+        began = time.perf_counter()
+        try:
+            reviewing.add_comment(db, "rana", claim_id, f"note {len(latencies)}")
+        except sqlite3.OperationalError:  # "database is locked" after the busy timeout and retries
+            failed += 1
+        latencies.append((time.perf_counter() - began) * 1000)
+        time.sleep(0.1)
+    proc.join()
+    seconds = time.perf_counter() - start
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+    return {"n": len(latencies), "failed": failed, "p50": pick(0.5), "p95": pick(0.95), "max": latencies[-1],
+            "seconds": seconds}
+
+
+def desk(path: Path, tmp: Path) -> None:
+    from review.importing import BATCH_ITEMS
+    print(f"reviewer action latency while importing {path.name} (a comment every 0.1 s)")
+    print(f"{'import mode':<44}{'actions':>9}{'failed':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'import s':>10}")
+    for label, size in ((f"batches of {BATCH_ITEMS} articles (today)", BATCH_ITEMS),
+                        ("one transaction per file (baseline)", 10**9)):
+        r = desk_latency(path, tmp / f"desk-{size}.db", size)
+        print(f"{label:<44}{r['n']:>9,}{r['failed']:>8,}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['max']:>9.0f}{r['seconds']:>10.1f}")
+
+
 def _in_child(target, *args) -> dict:
     queue: mp.Queue = mp.Queue()
     proc = mp.Process(target=target, args=(*args, queue))
@@ -89,10 +139,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, help="only the first N records")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the import")
+    parser.add_argument("--desk", action="store_true", help="measure a reviewer's action latency during the import")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         path = _limited(CORPUS, args.limit, tmp)
+        if args.desk:
+            return desk(path, tmp)
         base = _in_child(run_baseline, path, tmp / "baseline.db")
         bare = _in_child(run_import_bare, path, tmp / "bare.db", args.profile, False)
         store = _in_child(run_import, path, tmp / "store.db", args.profile, False)

@@ -28,11 +28,25 @@ def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
     return DEFAULT_DB_PATH
 
 
+def private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), or tighten an existing file we own to that.
+
+    The database holds password hashes and unpublished verdicts; SQLite gives its -wal and -shm
+    files the database file's permissions.
+    """
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except OSError:  # read-only file or folder: SQLite reports it when it matters
+        pass
+
+
 def connect(path: str | os.PathLike) -> Database:
-    """A connection with WAL, foreign keys and a busy timeout, without migrating."""
+    """A connection with WAL, foreign keys and a busy timeout, without migrating (the folder must exist)."""
     path = Path(path)
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -297,6 +297,59 @@ BEGIN UPDATE claims SET story_id = new.id WHERE id = new.id; END
     index_items(db, (row[0] for row in db.execute("SELECT id FROM items").fetchall()))
 
 
+@migrations()
+def m008_import_runs_in_batches(db: Database) -> None:
+    """Imports commit in short batches: each run has a status, and its items and claims point at it.
+
+    A file that fails after some batches were committed is cleaned up through these links (``review.import_runs``),
+    and so is a run whose process died (host + pid); runs recorded before this migration were single
+    transactions and are 'done'.
+    """
+    _run(db, """
+ALTER TABLE import_runs ADD COLUMN status TEXT NOT NULL DEFAULT 'done'
+    CHECK (status IN ('running', 'done', 'failed'));
+ALTER TABLE import_runs ADD COLUMN error TEXT;
+ALTER TABLE import_runs ADD COLUMN finished_at TEXT;
+ALTER TABLE import_runs ADD COLUMN host TEXT;
+ALTER TABLE import_runs ADD COLUMN pid INTEGER;
+ALTER TABLE items ADD COLUMN import_run_id INTEGER;
+ALTER TABLE claims ADD COLUMN import_run_id INTEGER;
+CREATE INDEX items_import_run ON items(import_run_id) WHERE import_run_id IS NOT NULL;
+CREATE INDEX claims_import_run ON claims(import_run_id) WHERE import_run_id IS NOT NULL
+""")
+
+
+@migrations()
+def m009_account_protection(db: Database) -> None:
+    """Login throttling per account and per client (``review.throttle``); when each password was set."""
+    _run(db, """
+CREATE TABLE login_throttle (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until TEXT,
+    updated_at TEXT NOT NULL
+);
+ALTER TABLE users ADD COLUMN password_changed_at TEXT
+""")
+
+
+@migrations()
+def m010_corrections(db: Database) -> None:
+    """Corrections and retractions of published verdicts: who reopened or withdrew which verdict, and why."""
+    _run(db, """
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    claim_id INTEGER NOT NULL REFERENCES claims(id),
+    kind TEXT NOT NULL CHECK (kind IN ('correction', 'retraction')),
+    verdict_id INTEGER NOT NULL REFERENCES verdicts(id),
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    editor_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX corrections_claim ON corrections(claim_id, id)
+""")
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)

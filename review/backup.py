@@ -24,6 +24,8 @@ def backup(db: Database, dest: str | os.PathLike) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".partial")
     try:
+        tmp.unlink(missing_ok=True)
+        os.close(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))  # it holds password hashes
         target = sqlite3.connect(str(tmp))
         try:
             db.conn.backup(target, pages=-1)  # one step: a single read snapshot of the source

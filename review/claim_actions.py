@@ -7,7 +7,7 @@ from db.connection import write_transaction
 from review import coverage, matching, reviewing, text, workflow
 from review.audit import record_event
 from review.checkworthy import score_sentence
-from review.errors import NotFoundError, ValidationError, WorkflowError
+from review.errors import NotFoundError, PermissionDenied, ValidationError, WorkflowError
 from review.importing import add_claim_appearance, refresh_claim_stats
 from review.users import acting_user, get_user
 
@@ -77,6 +77,6 @@ def bulk_apply(db: Database, actor: str, claim_ids: list[int], action: str, *, a
                     else:
                         reviewing.dismiss(db, actor, claim_id, version[0], reason or "")
                 changed += 1
-            except WorkflowError:
+            except (WorkflowError, PermissionDenied):  # its status, or assigned to another reviewer
                 skipped += 1
     return {"changed": changed, "skipped": skipped}

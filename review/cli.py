@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -22,7 +23,8 @@ from review.export import DEFAULT_BASE_URL, DEFAULT_PUBLISHER, cli_export
 from review.export import FORMATS as EXPORT_FORMATS
 from review.importing import import_files
 from review.workflow import ROLES, STATUSES
-from review.ingest import FORMATS
+from review.ingest import FORMATS, expand_paths
+from review.importing import database_problem
 from review.samples import load_samples_once
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -67,9 +69,16 @@ def cmd_init(db: Database, args: argparse.Namespace) -> int:
 
 
 def cmd_import(db: Database, args: argparse.Namespace) -> int:
-    """Import files; exit 1 when any file failed."""
+    """Import files and folders (walked for known formats); exit 1 when any file failed."""
+    paths, skipped_files = expand_paths(args.paths)
+    if not args.json:
+        for path in skipped_files:
+            print(f"not imported (not a news format): {path}", file=sys.stderr)
+    if not paths:
+        raise CliError("no importable files (jsonl, csv, rss/atom/xml, html, txt pages, optionally .gz) in "
+                       + ", ".join(args.paths))
     results = []
-    for path in args.paths:
+    for path in paths:
         progress = _Progress(str(path))
         results.extend(import_files(db, [path], fmt=args.format, actor=args.actor, progress=progress,
                                     skip_invalid=args.skip_invalid, claims=not args.coverage_only))
@@ -81,6 +90,7 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
         "claims": sum(r.claims for r in results),
         "failed": failed,
         "skipped": [{"path": r.path, "line": e.line, "error": e.problem} for r in results for e in r.skipped],
+        "not_imported": [str(p) for p in skipped_files],
     }
     if args.json:
         _print_json(summary)
@@ -230,6 +240,9 @@ def cmd_users(db: Database, args: argparse.Namespace) -> int:
         print(f"disabled {users.disable_user(db, None, args.name).name}")
     elif args.users_command == "enable":
         print(f"enabled {users.enable_user(db, None, args.name).name}")
+    elif args.users_command == "set-password":
+        user = users.set_password(db, None, args.name, _read_password(args))
+        print(f"password of {user.name} reset; their sessions have ended")
     elif args.users_command == "set-role":
         user = users.set_role(db, None, args.name, args.role)
         print(f"{user.name} is now {user.role}")
@@ -264,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("import", help="import news files (aggregator pages, HTML, JSONL, CSV, RSS/Atom)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files to import")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files or folders to import (folders are walked for the formats Tabayyun reads)")
     p.add_argument("--format", default="auto", choices=("auto", *FORMATS), help="input format (default: auto-detect)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--skip-invalid", action="store_true",
@@ -329,6 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     for action, text in (("disable", "disable a user (no login, no actions)"), ("enable", "re-enable a user")):
         q = users_sub.add_parser(action, help=text)
         q.add_argument("name")
+    q = users_sub.add_parser("set-password", help="reset a user's password (prompt or --password-stdin); "
+                             "ends their sessions and lifts a login lockout")
+    q.add_argument("name")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     q = users_sub.add_parser("set-role", help="change a user's role")
     q.add_argument("name")
     q.add_argument("role", choices=ROLES)
@@ -363,6 +381,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.db_path = resolve_db_path(args.db)
     func: Callable[[Database, argparse.Namespace], int] = args.func
+    if args.command == "init":
+        args.db_path.parent.mkdir(parents=True, exist_ok=True)
+    if not args.db_path.parent.is_dir():
+        print(f"error: cannot open database {args.db_path}: the folder {args.db_path.parent} does not exist",
+              file=sys.stderr)
+        return EXIT_USAGE
     try:
         db = open_db(args.db_path)
     except Exception as exc:  # noqa: BLE001 - any open failure is a user-facing message
@@ -375,6 +399,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except (ReviewError, BackupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except sqlite3.Error as exc:  # disk full, read-only database: one line, no traceback
+        print(f"error: {args.db_path}: {database_problem(exc)}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         db.close()

@@ -27,22 +27,6 @@ def match_claims_now(db: Database, claim_ids: list[int]) -> int:
     return links
 
 
-def on_import(db: Database, item_ids: list[int], new_claim_ids: list[int]) -> int:
-    """Index what a file brought and suggest coverage; returns the number of new suggested links.
-
-    New items are matched against the claims that were open before this file (its own claims are indexed
-    only afterwards, so they cannot crowd the older ones out of the candidates). New claims are matched against
-    all items, this file's included, at once when there are few of them; a bulk import leaves them pending for
-    ``match_pending`` (run by `python -m review match --pending`, and for one claim when a reviewer opens it).
-    """
-    matching.index_items(db, item_ids)
-    links = matching.suggest_for_items(db, item_ids)
-    matching.index_claims(db, new_claim_ids)
-    if len(new_claim_ids) <= INLINE_CLAIMS:
-        links += match_claims_now(db, new_claim_ids)
-    return links
-
-
 def pending_count(db: Database) -> int:
     """Claims not yet matched against all items."""
     return db.execute("SELECT count(*) FROM claims WHERE matched_at IS NULL").fetchone()[0]

@@ -22,7 +22,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("claim_id", "claim", "language", "label", "rating_value", "rationale", "evidence_urls",
                "reviewer", "editor", "signed_off_at", "review_url", "first_appearance_url",
                "first_appearance_outlet", "first_appearance_published", "first_appearance_title",
-               "appearances", "outlets")
+               "appearances", "outlets", "first_published_at", "corrected_from", "correction_reason")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -42,6 +42,14 @@ class Appearance:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The latest correction of a published verdict: the rating it replaced and why."""
+
+    previous_label: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReviewRecord:
     """A published (signed-off) review of one claim, with everything an export needs."""
 
@@ -53,8 +61,10 @@ class ReviewRecord:
     evidence_urls: tuple[str, ...]
     reviewer: str
     editor: str
-    signed_off_at: str
+    signed_off_at: str  # when the verdict shown was approved
     appearances: tuple[Appearance, ...] = field(default=())
+    first_published_at: str = ""  # the claim's first approval (earlier than signed_off_at after a correction)
+    correction: Correction | None = None
 
     @property
     def first_appearance(self) -> Appearance | None:
@@ -77,24 +87,26 @@ def _check_date(name: str, value: str | None) -> str | None:
 def signed_off_reviews(db: Database, since: str | None = None, until: str | None = None) -> list[ReviewRecord]:
     """Signed-off claims whose approval falls in [since, until] (dates, inclusive), oldest sign-off first."""
     since, until = _check_date("since", since), _check_date("until", until)
-    # The approval of the claim's latest verdict; a returned verdict's later approval is the one that counts.
+    # The claim's newest approved verdict is the published one: a verdict under correction stays published until
+    # its replacement is signed off; a retracted claim (dismissed) is no longer published.
     found = rows(db, """
-        WITH latest AS (
-            SELECT v.* FROM verdicts v
-            WHERE v.id = (SELECT max(v2.id) FROM verdicts v2 WHERE v2.claim_id = v.claim_id)
-        ), approval AS (
-            SELECT s.verdict_id, s.editor_id, s.created_at FROM signoffs s
-            WHERE s.id = (SELECT max(s2.id) FROM signoffs s2
-                          WHERE s2.verdict_id = s.verdict_id AND s2.decision = 'approve')
+        WITH approvals AS (
+            SELECT v.claim_id, v.id AS verdict_id, s.editor_id, s.created_at,
+                   row_number() OVER (PARTITION BY v.claim_id ORDER BY s.id DESC) AS newest,
+                   min(s.created_at) OVER (PARTITION BY v.claim_id) AS first_at
+            FROM signoffs s JOIN verdicts v ON v.id = s.verdict_id
+            WHERE s.decision = 'approve'
         )
         SELECT c.id AS claim_id, c.text AS claim_text, c.language, l.label, l.rationale, l.evidence,
-               r.name AS reviewer, e.name AS editor, a.created_at AS signed_off_at
-        FROM claims c
-        JOIN latest l ON l.claim_id = c.id
-        JOIN approval a ON a.verdict_id = l.id
+               r.name AS reviewer, e.name AS editor, a.created_at AS signed_off_at, a.first_at
+        FROM approvals a
+        JOIN claims c ON c.id = a.claim_id
+        JOIN verdicts l ON l.id = a.verdict_id
         JOIN users r ON r.id = l.reviewer_id
         JOIN users e ON e.id = a.editor_id
-        WHERE c.status = 'signed_off'
+        WHERE a.newest = 1 AND c.status NOT IN ('dismissed', 'merged')
+          AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.claim_id = c.id AND k.kind = 'retraction'
+                          AND k.created_at >= a.created_at)
           AND (:since IS NULL OR substr(a.created_at, 1, 10) >= :since)
           AND (:until IS NULL OR substr(a.created_at, 1, 10) <= :until)
         ORDER BY a.created_at, c.id""", {"since": since, "until": until})
@@ -103,6 +115,7 @@ def signed_off_reviews(db: Database, since: str | None = None, until: str | None
     ids = [r["claim_id"] for r in found]
     appearances = _appearances(db, ids)
     link_urls = _link_urls(db, [json.loads(r["evidence"] or "{}") for r in found])
+    corrections = _corrections(db, ids)
     records = []
     for r in found:
         evidence = json.loads(r["evidence"] or "{}")
@@ -112,8 +125,21 @@ def signed_off_reviews(db: Database, since: str | None = None, until: str | None
             claim_id=r["claim_id"], claim_text=r["claim_text"], language=r["language"], label=r["label"],
             rationale=r["rationale"], evidence_urls=tuple(dict.fromkeys(urls)), reviewer=r["reviewer"],
             editor=r["editor"], signed_off_at=r["signed_off_at"],
-            appearances=tuple(appearances.get(r["claim_id"], ()))))
+            appearances=tuple(appearances.get(r["claim_id"], ())), first_published_at=r["first_at"],
+            correction=corrections.get(r["claim_id"]) if r["first_at"] != r["signed_off_at"] else None))
     return records
+
+
+def _corrections(db: Database, claim_ids: list[int]) -> dict[int, Correction]:
+    """Each claim's latest correction: the label of the verdict it reopened and the editor's reason."""
+    found: dict[int, Correction] = {}
+    for chunk in _chunks(claim_ids):
+        for claim_id, label, reason in db.execute(
+                f"SELECT k.claim_id, v.label, k.reason FROM corrections k JOIN verdicts v ON v.id = k.verdict_id "
+                f"WHERE k.kind = 'correction' AND k.claim_id IN ({','.join('?' * len(chunk))}) ORDER BY k.id",
+                chunk):
+            found[claim_id] = Correction(label, reason)
+    return found
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
@@ -185,17 +211,29 @@ def to_claimreview(records: list[ReviewRecord], *, publisher_name: str = DEFAULT
             "reviewBody": rec.rationale,
             "itemReviewed": claim,
             "author": {"@type": "Organization", "name": publisher_name},
-            "datePublished": rec.signed_off_at[:10],
+            "datePublished": (rec.first_published_at or rec.signed_off_at)[:10],
         }
+        if rec.correction:
+            review["dateModified"] = rec.signed_off_at[:10]
+            review["correction"] = {
+                "@type": "CorrectionComment", "datePublished": rec.signed_off_at[:10],
+                "text": f"Corrected on {rec.signed_off_at[:10]}: previously rated {rec.correction.previous_label}. "
+                        f"{rec.correction.reason}"}
         if rec.language:
             review["inLanguage"] = rec.language
         reviews.append(review)
     return reviews
 
 
+# Inside a <script type="application/ld+json"> tag, "</script>" or "<!--" in a string would end or confuse the
+# script; JSON allows any character as a \u escape, so these never appear raw (U+2028/9 end JavaScript lines).
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                              "\u2029": "\\u2029"})
+
+
 def to_json(records: list[ReviewRecord], **options: str) -> str:
-    """The ClaimReview list as a JSON document (UTF-8 text, Arabic unescaped)."""
-    return json.dumps(to_claimreview(records, **options), ensure_ascii=False, indent=2) + "\n"
+    """The ClaimReview list as a JSON document (UTF-8 text, Arabic unescaped), safe to embed in a <script> tag."""
+    return json.dumps(to_claimreview(records, **options), ensure_ascii=False, indent=2).translate(_SCRIPT_SAFE) + "\n"
 
 
 def neutralise(value: object) -> str:
@@ -218,6 +256,9 @@ def csv_row(rec: ReviewRecord, base_url: str = DEFAULT_BASE_URL) -> dict[str, ob
         "first_appearance_title": first.title if first else None,
         "appearances": len(rec.appearances),
         "outlets": "; ".join(dict.fromkeys(a.outlet for a in rec.appearances if a.outlet)),
+        "first_published_at": rec.first_published_at or rec.signed_off_at,
+        "corrected_from": rec.correction.previous_label if rec.correction else None,
+        "correction_reason": rec.correction.reason if rec.correction else None,
     }
 
 

@@ -1,19 +1,23 @@
-"""The import use case: files → items (+ claims and suggested coverage), one transaction per file."""
+"""The import use case: files → items (+ claims and suggested coverage), one import run per file in short batches."""
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from db.connection import write_transaction
-from review import coverage, text
-from review.audit import record_event
-from review.claims import extract_claims
+from review import coverage, import_runs, matching, text
+from review.claims import ClaimCandidate, extract_claims
+from review.errors import ValidationError
 from review.ingest import IngestError, iter_articles
+from review.ingest.records import CONTROL_CHARS
+from review.ingest.source import ErrorHandler, report
 from review.models import Article
 from review.stories import MAX_STORY_CLAIMS, merge_stories
 from review.triage import triage_rank
@@ -21,6 +25,8 @@ from review.triage import triage_rank
 CLAIM_KINDS = ("article",)  # headlines and earlier fact-checks are coverage to link to, not claims to triage
 IMPORT_MIN_SCORE = 0.5  # the model's decision threshold (chosen by cross-validation): ≥ 0.5 = check-worthy
 MAX_CLAIMS_PER_ITEM = 10  # the triage queue wants an article's strongest claims, not every sentence
+BATCH_ITEMS = 50  # articles per write transaction: a reviewer's action waits ~0.1-0.3 s (bench/import_speed.py --desk)
+CLAIMS_INDEX_BATCH = 500  # a bulk import's claims indexed per transaction at its end
 
 ProgressFn = Callable[[int], None]
 
@@ -38,6 +44,7 @@ class FileResult:
     error: IngestError | None = None
     skipped: list[IngestError] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list, repr=False)
+    claim_ids: list[int] = field(default_factory=list, repr=False)  # claims this file created
 
     @property
     def ok(self) -> bool:
@@ -51,49 +58,78 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _insert_item(db: Database, article: Article, language: str) -> int | None:
+def _insert_item(db: Database, article: Article, language: str, run_id: int | None) -> int | None:
     """Insert one item; None when it is already stored (same content hash or same url)."""
     row = db.execute(
         "INSERT OR IGNORE INTO items (kind, title, body, outlet, url, published, language, "
-        "source_file, source_id, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "source_file, source_id, content_hash, import_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [article.kind, article.title, article.body, article.outlet, article.url or None,
-         article.published, language, article.source_file, article.source_id, content_hash(article)],
+         article.published, language, article.source_file, article.source_id, content_hash(article), run_id],
     ).fetchone()
     return row[0] if row else None
 
 
 def add_claim_appearance(db: Database, claim_text: str, *, item_id: int | None, span: tuple[int, int] | None,
-                         score: float, signals: list[str], language: str, origin: str = "import") -> tuple[int, bool]:
+                         score: float, signals: list[str], language: str, origin: str = "import",
+                         import_run_id: int | None = None) -> tuple[int, bool]:
     """Store a claim (or find the same claim already stored) and its appearance; returns (id, created)."""
+    claim_text = CONTROL_CHARS.sub("", claim_text).strip()
+    if not claim_text:
+        raise ValidationError("text", "a claim needs words, not only blank or control characters")
     norm = text.normalize(claim_text)
     # A claim's identity is its normalised text: spelling variants of one sentence are one claim.
     digest = hashlib.sha256(norm.encode("utf-8")).hexdigest()
     start, end = span if span else (None, None)
     row = db.execute(
         "INSERT OR IGNORE INTO claims (text, norm_text, norm_hash, language, item_id, span_start, span_end, "
-        "score, signals, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "score, signals, origin, import_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [claim_text, norm, digest, language, item_id, start, end, round(score, 4), json.dumps(signals),
-         origin]).fetchone()
+         origin, import_run_id]).fetchone()
     created = row is not None
-    claim_id = row[0] if created else db.execute("SELECT id FROM claims WHERE norm_hash = ?", [digest]).fetchone()[0]
+    if not created:
+        found = db.execute("SELECT id FROM claims WHERE norm_hash = ?", [digest]).fetchone()
+        if found is None:  # ignored for another reason than a duplicate: a CHECK constraint
+            raise ValidationError("text", f"cannot be stored as a claim: {claim_text[:60]!r}")
+        row = found
+    claim_id = row[0]
     if item_id is not None:
         db.execute("INSERT OR IGNORE INTO claim_appearances (claim_id, item_id, span_start, span_end) "
                    "VALUES (?, ?, ?, ?)", [claim_id, item_id, start, end])
     return claim_id, created
 
 
-def _store_claims(db: Database, item_id: int, article: Article, language: str) -> tuple[list[int], int]:
-    """Extract an article's check-worthy sentences; returns (claim ids touched, claims created)."""
-    touched, created = [], 0
-    candidates = extract_claims(article.title, article.body, language, min_score=IMPORT_MIN_SCORE)
-    for cand in candidates[:MAX_CLAIMS_PER_ITEM]:
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An article with the work done before the write lock is taken: its language and claim candidates."""
+
+    article: Article
+    language: str
+    candidates: tuple[ClaimCandidate, ...] = ()
+
+
+def prepare(article: Article, *, claims: bool = True) -> Prepared:
+    """The pure part of importing one article (language, sentence scoring); no database."""
+    language = article.language or text.detect_language(f"{article.title} {article.body[:500]}")
+    candidates: tuple[ClaimCandidate, ...] = ()
+    if claims and article.kind in CLAIM_KINDS:
+        found = extract_claims(article.title, article.body, language, min_score=IMPORT_MIN_SCORE)
+        candidates = tuple(found[:MAX_CLAIMS_PER_ITEM])
+    return Prepared(article, language, candidates)
+
+
+def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | None) -> tuple[list[int], list[int]]:
+    """Store an article's claim candidates; returns (claim ids touched, claim ids created)."""
+    touched, created = [], []
+    title = prepared.article.title
+    for cand in prepared.candidates:
         # Spans index the item's full text: title + blank line + body (as the review page shows it).
-        offset = 0 if cand.in_title else len(article.title) + 2
-        claim_id, new = add_claim_appearance(db, cand.text, item_id=item_id, language=language,
+        offset = 0 if cand.in_title else len(title) + 2
+        claim_id, new = add_claim_appearance(db, cand.text, item_id=item_id, language=prepared.language,
                                              span=(cand.start + offset, cand.end + offset),
-                                             score=cand.score, signals=cand.signals)
+                                             score=cand.score, signals=cand.signals, import_run_id=run_id)
         touched.append(claim_id)
-        created += new
+        if new:
+            created.append(claim_id)
     merge_stories(db, touched, max_size=MAX_STORY_CLAIMS)  # the claims of one article tell one story
     return touched, created
 
@@ -117,57 +153,140 @@ def refresh_claim_stats(db: Database, claim_ids: Iterable[int]) -> None:
              for cid, score, priority, n, outlets, first, last, created in stats])
 
 
-def store_articles(db: Database, articles: Iterable[Article], result: FileResult,
-                   progress: ProgressFn | None = None, *, claims: bool = True) -> None:
-    """Insert articles (and, unless ``claims`` is False, their claims) in the caller's transaction."""
+def _store_one(db: Database, prepared: Prepared, result: FileResult, run_id: int | None) -> list[int]:
+    """Insert one prepared article and its claims, count it in ``result``; returns the claim ids touched."""
+    item_id = _insert_item(db, prepared.article, prepared.language, run_id)
+    if item_id is None:
+        result.duplicates += 1
+        return []
+    result.imported += 1
+    result.item_ids.append(item_id)
+    touched, created = _store_claims(db, item_id, prepared, run_id)
+    result.claims += len(created)
+    result.claim_ids.extend(created)
+    return touched
+
+
+def store_batch(db: Database, batch: Sequence[Prepared], result: FileResult, *, run_id: int | None = None,
+                on_error: ErrorHandler | None = None) -> None:
+    """Inside the caller's transaction: store prepared articles, index and match the new items.
+
+    A record the database refuses (a constraint, text the analysers cannot handle) becomes an
+    IngestError naming its line; with ``on_error`` it is rolled back alone and skipped. New items
+    are matched against the claims open before this file; the file's own claims are indexed by
+    ``finish_claims`` at its end, so they cannot crowd older claims out of the candidates.
+    """
+    path = Path(result.path)
     touched: list[int] = []
-    created_before = db.execute("SELECT coalesce(max(id), 0) FROM claims").fetchone()[0]
-    for n, article in enumerate(articles, 1):
-        language = article.language or text.detect_language(f"{article.title} {article.body[:500]}")
-        item_id = _insert_item(db, article, language)
-        if item_id is None:
-            result.duplicates += 1
-        else:
-            result.imported += 1
-            result.item_ids.append(item_id)
-            if claims and article.kind in CLAIM_KINDS:
-                claim_ids, created = _store_claims(db, item_id, article, language)
-                touched.extend(claim_ids)
-                result.claims += created
-        if progress and n % 500 == 0:
-            progress(n)
+    first_item = len(result.item_ids)
+    for prepared in batch:
+        counts = (result.imported, result.duplicates, result.claims, len(result.item_ids), len(result.claim_ids))
+        try:
+            with db.atomic():  # a savepoint: a refused record leaves nothing behind
+                touched.extend(_store_one(db, prepared, result, run_id))
+        except (sqlite3.IntegrityError, ValidationError, RecursionError, ValueError, TypeError) as exc:
+            result.imported, result.duplicates, result.claims = counts[:3]
+            del result.item_ids[counts[3]:], result.claim_ids[counts[4]:]
+            report(IngestError(path, prepared.article.line, f"record cannot be stored: {_problem(exc)}"), on_error)
     refresh_claim_stats(db, touched)
-    new_claims = [r[0] for r in db.execute("SELECT id FROM claims WHERE id > ?", [created_before]).fetchall()]
-    result.links += coverage.on_import(db, result.item_ids, new_claims)
+    new_items = result.item_ids[first_item:]
+    matching.index_items(db, new_items)
+    result.links += matching.suggest_for_items(db, new_items)
+
+
+def finish_claims(db: Database, result: FileResult) -> None:
+    """Inside the caller's transaction: index the file's new claims; match them now when there are few."""
+    matching.index_claims(db, result.claim_ids)
+    if len(result.claim_ids) <= coverage.INLINE_CLAIMS:
+        result.links += coverage.match_claims_now(db, result.claim_ids)
+
+
+def store_articles(db: Database, articles: Iterable[Article], result: FileResult, *, claims: bool = True,
+                   on_error: ErrorHandler | None = None) -> None:
+    """Store articles in the caller's transaction (one batch): for tests and small in-memory imports."""
+    store_batch(db, [prepare(a, claims=claims) for a in articles], result, on_error=on_error)
+    finish_claims(db, result)
+
+
+def _problem(exc: BaseException) -> str:
+    """A short description of why a record or file could not be stored."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValidationError) else str(exc)
+
+
+def database_problem(exc: sqlite3.Error) -> str:
+    """A one-line reason for a database failure the user can act on (disk full, read-only, locked)."""
+    message = str(exc).lower()
+    if "full" in message:
+        return "the disk holding the database is full: free some space and import again"
+    if "readonly" in message or "read-only" in message:
+        return "the database is read-only (file or folder permissions): nothing was changed"
+    if "locked" in message or "busy" in message:
+        return "the database stayed busy (another long write): try again"
+    return f"database error: {exc}"
+
+
+def _batches(db: Database, articles: Iterator[Article], size: int, claims: bool) -> Iterator[list[Prepared]]:
+    """Prepared articles in lists of ``size``: parsing and sentence scoring happen here, outside the lock.
+
+    Articles already stored (a re-imported archive) or repeated in the batch skip sentence scoring: their
+    insert is ignored anyway.
+    """
+    while raw := list(islice(articles, size)):
+        hashes = [content_hash(a) for a in raw]
+        marks = ",".join("?" * len(hashes))
+        seen = {r[0] for r in db.execute(f"SELECT content_hash FROM items WHERE content_hash IN ({marks})", hashes)}
+        batch = []
+        for article, digest in zip(raw, hashes):
+            batch.append(prepare(article, claims=claims and digest not in seen))
+            seen.add(digest)
+        yield batch
 
 
 def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str = "system",
-                progress: ProgressFn | None = None, skip_invalid: bool = False, claims: bool = True) -> FileResult:
-    """Import one file in one transaction; on any error the database is left exactly as it was.
+                progress: ProgressFn | None = None, skip_invalid: bool = False, claims: bool = True,
+                batch_size: int = BATCH_ITEMS) -> FileResult:
+    """Import one file as one import run, committed in batches; a file that fails changes nothing.
 
-    With ``skip_invalid``, bad records of a feed are skipped and listed in ``result.skipped``
-    instead of failing the whole file (file-level problems still fail it). With ``claims=False`` the
-    items are stored as coverage only (an archive to match against), without extracting claims.
+    The write lock is held per batch of ``batch_size`` articles (reviewers' actions wait at most one
+    batch). A file that fails in its first batch is rolled back; one that fails later is cleaned
+    up (``import_runs.discard_run``) and its run recorded as failed. With ``skip_invalid``, bad
+    records are skipped and listed in ``result.skipped`` instead of failing the whole file (file-level
+    problems still fail it). With ``claims=False`` the items are stored as coverage only.
     """
     result = FileResult(path=str(path), format=fmt)
     on_error = result.skipped.append if skip_invalid else None
+    run_id: int | None = None  # set once the run's first batch is committed
+    import_runs.recover_interrupted(db)
     try:
+        articles = iter_articles(Path(path), fmt, on_error=on_error)
+        for batch in _batches(db, articles, batch_size, claims):
+            with write_transaction(db):
+                current = run_id or import_runs.start_run(db, result.path, fmt, actor)
+                store_batch(db, batch, result, run_id=current, on_error=on_error)
+            run_id = current
+            if progress:
+                progress(result.imported + result.duplicates + len(result.skipped))
+        if len(result.claim_ids) > coverage.INLINE_CLAIMS:  # a bulk import: index its claims in steps, match later
+            for at in range(0, len(result.claim_ids), CLAIMS_INDEX_BATCH):
+                with write_transaction(db):
+                    matching.index_claims(db, result.claim_ids[at:at + CLAIMS_INDEX_BATCH])
         with write_transaction(db):
-            store_articles(db, iter_articles(Path(path), fmt, on_error=on_error), result, progress, claims=claims)
-            run_id = db.execute(
-                "INSERT INTO import_runs (path, format, imported, duplicates, claims, actor) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [str(path), fmt, result.imported, result.duplicates, result.claims, actor],
-            ).lastrowid
-            record_event(db, actor=actor, action="import", entity="import_run", entity_id=run_id,
-                         after={"path": str(path), "imported": result.imported,
-                                "duplicates": result.duplicates, "claims": result.claims})
+            current = run_id or import_runs.start_run(db, result.path, fmt, actor)
+            if len(result.claim_ids) <= coverage.INLINE_CLAIMS:
+                finish_claims(db, result)
+            import_runs.finish_run(db, current, result, actor)
+        return result
     except IngestError as exc:
-        return FileResult(path=str(path), format=fmt, error=exc)
-    except (OSError, UnicodeError, ValueError) as exc:  # a bug must not become a traceback; nothing was stored
-        problem = f"internal error ({type(exc).__name__}: {exc}); nothing was imported, please report it"
-        return FileResult(path=str(path), format=fmt, error=IngestError(Path(path), None, problem))
-    return result
+        error = exc
+    except sqlite3.Error as exc:  # disk full, read-only file: one line naming the file
+        error = IngestError(Path(path), None, database_problem(exc))
+    except (OSError, UnicodeError, ValueError) as exc:  # a bug must not become a traceback
+        error = IngestError(Path(path), None, f"internal error ({type(exc).__name__}: {exc}); please report it")
+    if run_id is not None:
+        import_runs.discard_run(db, run_id, str(error), actor)
+    return FileResult(path=str(path), format=fmt, error=error)
 
 
 def import_files(db: Database, paths: Iterable[str | Path], *, fmt: str = "auto", actor: str = "system",

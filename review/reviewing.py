@@ -16,13 +16,22 @@ from db.connection import write_transaction
 from db.queries import rows
 from review import ratings, workflow
 from review.audit import record_event
-from review.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from review.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError, WorkflowError
 from review.users import User, acting_user, get_user
 
 CLAIM_FIELDS = ("id", "status", "status_reason", "assignee_id", "priority", "deadline", "merged_into", "version")
 URL_RE = re.compile(r"^https?://[^\s<>\"']+\.[^\s<>\"']+$", re.IGNORECASE)
 MAX_TEXT = 20_000
 STANCES = ("supports", "refutes", "discusses", "unknown")  # how a coverage item relates to its claim
+# Actions another reviewer may not take on a claim assigned to someone (assign has its own rule: reviewers
+# take unassigned claims only; unassign and propose_verdict check the assignee themselves).
+OWNED_ACTIONS = ("assign", "dismiss", "merge", "decide_link")
+# A claim is published while it has an approved verdict not retracted since (a correction keeps it published).
+PUBLISHED_SQL = """EXISTS (
+    SELECT 1 FROM verdicts v JOIN signoffs s ON s.verdict_id = v.id
+    WHERE v.claim_id = {claim} AND s.decision = 'approve' AND NOT EXISTS (
+        SELECT 1 FROM corrections k
+        WHERE k.claim_id = v.claim_id AND k.kind = 'retraction' AND k.created_at >= s.created_at))"""
 
 
 def _check_stance(stance: str) -> None:
@@ -64,6 +73,8 @@ def _change_claim(
             raise ConflictError(f"claim {claim_id} was changed by someone else (you loaded version "
                                 f"{expected_version}, it is now {claim['version']}); reload and try again")
         workflow.check_role(action, actor.role)
+        if action in OWNED_ACTIONS:
+            workflow.check_owner(actor.id, actor.role, claim["assignee_id"], action)
         updates = {"status": workflow.next_status(action, claim["status"])}
         if check:
             updates.update(check(actor, claim))
@@ -179,11 +190,22 @@ def return_verdict(db: Database, actor: str, claim_id: int, expected_version: in
     return _decide(db, actor, claim_id, expected_version, "return", _required("comment", comment))
 
 
+def _not_published(db: Database, claim_id: int, action: str) -> None:
+    """WorkflowError when the claim has a published verdict (under correction): only retract withdraws it."""
+    if db.execute(f"SELECT {PUBLISHED_SQL.format(claim='?')}", [claim_id]).fetchone()[0]:
+        raise WorkflowError(f"claim {claim_id} has a published verdict: an editor corrects or retracts it, "
+                            f"it cannot be {action}")
+
+
 def dismiss(db: Database, actor: str, claim_id: int, expected_version: int, reason: str) -> dict:
     """Dismiss a claim as not check-worthy, with a required reason."""
     reason = _required("reason", reason)
-    return _change_claim(db, actor, claim_id, expected_version, "dismiss",
-                         lambda user, claim: {"status_reason": reason, "assignee_id": None})
+
+    def check(user: User, claim: dict) -> dict:
+        _not_published(db, claim_id, "dismissed")
+        return {"status_reason": reason, "assignee_id": None}
+
+    return _change_claim(db, actor, claim_id, expected_version, "dismiss", check)
 
 
 def reopen(db: Database, actor: str, claim_id: int, expected_version: int) -> dict:
@@ -197,7 +219,9 @@ def merge(db: Database, actor: str, claim_id: int, expected_version: int, into_c
     def check(user: User, claim: dict) -> dict:
         if into_claim_id == claim_id:
             raise ValidationError("into", "a claim cannot be merged into itself")
+        _not_published(db, claim_id, "merged")
         target = _claim(db, into_claim_id)
+        workflow.check_merge_target(user.role, user.id, target["status"], target["assignee_id"])
         if target["status"] == "merged":
             raise ValidationError("into", f"claim {into_claim_id} was itself merged into "
                                           f"claim {target['merged_into']}; merge into that one")
@@ -216,6 +240,44 @@ def merge(db: Database, actor: str, claim_id: int, expected_version: int, into_c
         return {"moved": moved}
 
     return _change_claim(db, actor, claim_id, expected_version, "merge", check, move)
+
+
+def _published_verdict(db: Database, claim_id: int) -> dict:
+    verdict = latest_verdict(db, claim_id)
+    if verdict is None:  # cannot happen through the workflow; guards hand-edited data
+        raise NotFoundError(f"claim {claim_id} has no published verdict")
+    return verdict
+
+
+def _record_correction(db: Database, user: User, claim_id: int, kind: str, verdict: dict, reason: str) -> dict:
+    correction_id = db.execute("INSERT INTO corrections (claim_id, kind, verdict_id, reason, editor_id) "
+                               "VALUES (?, ?, ?, ?, ?)", [claim_id, kind, verdict["id"], reason, user.id]).lastrowid
+    return {kind: {"id": correction_id, "verdict_id": verdict["id"], "label": verdict["label"], "reason": reason}}
+
+
+def correct(db: Database, actor: str, claim_id: int, expected_version: int, reason: str) -> dict:
+    """An editor reopens a published verdict for correction: it stays published until a new verdict is signed off.
+
+    The claim goes back to the reviewer of the published verdict; the new verdict goes through four-eyes
+    sign-off again, and the export then shows it with dateModified and the previous rating in ``correction``.
+    """
+    reason = _required("reason", reason)
+
+    def check(user: User, claim: dict) -> dict:
+        return {"assignee_id": _published_verdict(db, claim_id)["reviewer_id"], "status_reason": None}
+
+    return _change_claim(db, actor, claim_id, expected_version, "correct", check,
+                         lambda user, claim: _record_correction(db, user, claim_id, "correction",
+                                                                _published_verdict(db, claim_id), reason))
+
+
+def retract(db: Database, actor: str, claim_id: int, expected_version: int, reason: str) -> dict:
+    """An editor withdraws a published verdict (it leaves the exports); the claim is closed with the reason."""
+    reason = _required("reason", reason)
+    return _change_claim(db, actor, claim_id, expected_version, "retract",
+                         lambda user, claim: {"status_reason": f"retracted: {reason}", "assignee_id": None},
+                         lambda user, claim: _record_correction(db, user, claim_id, "retraction",
+                                                                _published_verdict(db, claim_id), reason))
 
 
 def decide_link(db: Database, actor: str, link_id: int, expected_version: int, *, status: str,

@@ -19,6 +19,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "merge": (("new", "in_review", "dismissed"), "merged"),
     "decide_link": (("new", "in_review", "verdict_proposed"), None),
     "set_priority": (OPEN_STATUSES, None),
+    "correct": (("signed_off",), "in_review"),  # a published verdict goes back for a new verdict and sign-off
+    "retract": (("signed_off",), "dismissed"),  # a published verdict is withdrawn (status_reason says so)
 }
 
 # action -> roles allowed to perform it (further per-person rules are in check_* below)
@@ -33,6 +35,8 @@ ROLE_RULES: dict[str, tuple[str, ...]] = {
     "merge": ROLES,
     "decide_link": ROLES,
     "set_priority": ("editor", "admin"),
+    "correct": ("editor", "admin"),
+    "retract": ("editor", "admin"),
     "manage_users": ("admin",),
 }
 
@@ -70,3 +74,17 @@ def check_verdict_author(actor_id: int, actor_role: str, assignee_id: int | None
     check_role("propose_verdict", actor_role)
     if actor_role == "reviewer" and actor_id != assignee_id:
         raise PermissionDenied("only the reviewer assigned to this claim can propose its verdict")
+
+
+def check_owner(actor_id: int, actor_role: str, assignee_id: int | None, action: str) -> None:
+    """A claim assigned to someone is changed by that person or an editor/admin, not by another reviewer."""
+    if actor_role == "reviewer" and assignee_id is not None and assignee_id != actor_id:
+        raise PermissionDenied(f"this claim is assigned to another reviewer: only they or an editor can "
+                               f"{action.replace('_', ' ')} it")
+
+
+def check_merge_target(actor_role: str, actor_id: int, target_status: str, target_assignee: int | None) -> None:
+    """Merging changes the target's appearances: a published (signed-off) target needs an editor."""
+    if actor_role == "reviewer" and target_status == "signed_off":
+        raise PermissionDenied("the claim to merge into has a published verdict: only an editor can change it")
+    check_owner(actor_id, actor_role, target_assignee, "merge into")

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest_helpers import app
 
 from db import analytics, open_db
-from review import users
+from review import sessions, users
 from tests.test_export import A_TEXT, build_desk
 
 # Claims backdated (hours) so the durations differ; only claims.created_at moves, the audit trail stays real.
@@ -114,10 +114,11 @@ def test_outlets_and_claim_spread(desk):
 def _page(path, monkeypatch, page: str, user: str, language: str = "en") -> AppTest:
     """The real dashboard, already logged in as ``user``, switched to ``page``."""
     db = open_db(path)
-    user_id = users.get_user(db, user).id
-    db.close()
+    account = users.get_user(db, user)
     at = app(path, monkeypatch)
-    at.session_state["user_id"] = user_id
+    at.session_state["user_id"] = account.id
+    at.session_state["session"] = sessions.start_session(db, b"test-secret", account)  # as a login leaves it
+    db.close()
     at.session_state["ui_language"] = language
     at.run()
     at.switch_page(f"app_pages/{page}.py").run()

@@ -39,14 +39,19 @@ def test_backup_during_concurrent_writes_is_consistent(tmp_path):
                                str(seed)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
              for seed, (name, _) in enumerate(WORKERS[:3])]
     db = open_db(db_path)
-    seen = []
-    time.sleep(1.0)
-    for i in range(4):
-        seen.append(_consistent(backup(db, tmp_path / f"copy-{i}.db")))
-        time.sleep(0.8)
+    changes = "SELECT count(*) FROM audit_events WHERE entity = 'claim' AND action != 'comment.add'"
+    seen: list[int] = []
+    deadline = time.monotonic() + 300
+    # Back up whenever the history has grown since the last copy (waiting for that, not for a fixed time: on a
+    # loaded machine the workers may start late or write slowly).
+    while len(seen) < 4 and time.monotonic() < deadline and any(p.poll() is None for p in procs):
+        if db.execute(changes).fetchone()[0] > (seen[-1] if seen else 0):
+            seen.append(_consistent(backup(db, tmp_path / f"copy-{len(seen)}.db")))
+        else:
+            time.sleep(0.02)
     for proc in procs:
-        assert proc.wait(timeout=60) == 0, proc.stderr.read()
-    assert seen == sorted(seen) and seen[-1] > 0  # each copy is a later snapshot of a growing history
+        assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    assert len(seen) == 4 and seen == sorted(seen) and seen[0] > 0  # each copy a later snapshot of a growing history
     assert not list(tmp_path.glob("*.partial"))
 
 

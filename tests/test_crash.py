@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from db import open_db
+from review.import_runs import recover_interrupted
 from review.importing import import_file
 from tests.test_concurrency import WORKERS, _seed
 
@@ -39,19 +40,26 @@ def _kill_when(proc: subprocess.Popen, ready, timeout: float = 60) -> None:
     proc.wait()
 
 
-def test_killed_import_leaves_nothing_and_can_be_repeated(tmp_path):
+def test_killed_import_is_cleaned_up_and_can_be_repeated(tmp_path):
     db_path, feed = tmp_path / "crash.db", tmp_path / "big.jsonl"
     total = _big_feed(feed, copies=15)
     open_db(db_path).close()
     wal = Path(f"{db_path}-wal")
     proc = subprocess.Popen([sys.executable, "-m", "review", "--db", str(db_path), "import", str(feed)],
                             cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # Kill once the transaction has spilled pages into the WAL: the import is well under way.
+    # Kill once some batches are committed: the import is well under way.
     _kill_when(proc, lambda: wal.exists() and wal.stat().st_size > 2_000_000)
     db = open_db(db_path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    for table in ("items", "claims", "claim_appearances", "import_runs", "audit_events"):
+    # Imports commit in batches: the killed run is visible as running until the next import cleans it up.
+    (run_id, status), = db.execute("SELECT id, status FROM import_runs").fetchall()
+    assert status == "running" and db.execute("SELECT count(*) FROM items").fetchone()[0] > 0
+    assert recover_interrupted(db) == [run_id]
+    for table in ("items", "claims", "claim_appearances", "coverage_links", "item_passages", "match_items_fts",
+                  "match_passages_fts", "match_claims_fts"):
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    assert db.execute("SELECT status FROM import_runs").fetchone()[0] == "failed"
+    assert [r[0] for r in db.execute("SELECT action FROM audit_events")] == ["import.failed"]
     first = import_file(db, feed, claims=False)
     assert first.ok and first.imported == total
     again = import_file(db, feed, claims=False)

@@ -196,7 +196,8 @@ def test_every_csv_cell_starting_with_a_formula_prefix_is_neutralised(desk, pref
     payload = prefix + 'cmd|" /C calc"!A0'
     hostile = dataclasses.replace(
         record, claim_text=payload, language=payload, rationale=payload, evidence_urls=(payload, "x"),
-        reviewer=payload, editor=payload, signed_off_at=payload,
+        reviewer=payload, editor=payload, signed_off_at=payload, first_published_at=payload,
+        correction=export.Correction(previous_label=payload, reason=payload),
         appearances=(export.Appearance(item_id=1, url=payload, outlet=payload, published=payload, title=payload),))
     [row] = _parse(export.to_csv([hostile], base_url=payload))
     for column in export.CSV_COLUMNS:

@@ -44,7 +44,7 @@ def test_error_message_forms() -> None:
         ("noext", "<!-- saved --><!DOCTYPE html><html></html>", "html"),
         ("noext", RSS, "rss"),
         ("noext", "عنوان الخبر\nنشر في الأول يوم 03 - 05 - 2016\n", "page"),
-        ("page.dat", "\ufeffplain text with a BOM", "page"),
+        ("page.txt", "\ufeffplain text with a BOM", "page"),
     ],
 )
 def test_detect_format(tmp_path: Path, name: str, content: str, expected: str) -> None:
@@ -105,3 +105,12 @@ def test_explicit_format_overrides_detection(tmp_path: Path) -> None:
     assert detect_format(path) == "page"
     (article,) = iter_articles(path, "jsonl")
     assert (article.kind, article.title, article.source_id) == ("article", "Title", "1")
+
+
+@pytest.mark.parametrize("name", ["README.md", "notes.dat", "photo.png.gz", "report.pdf"])
+def test_unknown_file_types_are_refused_in_auto_mode(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b"| a | b |\n") if name.endswith(".gz") else b"| a | b |\n|---|---|\n")
+    with pytest.raises(IngestError, match="unknown file type"):
+        detect_format(path)
+    assert next(iter_articles(path, "page")).title  # an explicit --format still imports it

@@ -82,6 +82,10 @@ def perform(db, action: str, claim_id: int):
         return reviewing.decide_link(db, "rita", link, v, status="confirmed", stance="supports")
     if action == "set_priority":
         return reviewing.set_priority(db, "eddie", claim_id, v, priority=3, deadline="2026-12-01")
+    if action == "correct":
+        return reviewing.correct(db, "eddie", claim_id, v, "a reader sent the full report")
+    if action == "retract":
+        return reviewing.retract(db, "eddie", claim_id, v, "the source was fabricated")
     raise AssertionError(action)
 
 

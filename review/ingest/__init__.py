@@ -6,13 +6,14 @@ the line where known, and the problem. The database side (storing, transactions)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from review.ingest.source import ErrorHandler, IngestError, check_head, is_gzip, read_head
+from review.ingest.records import MAX_ITEMS_PER_FILE, checked_article
+from review.ingest.source import ErrorHandler, IngestError, check_head, is_gzip, read_head, report
 from review.models import Article
 
-__all__ = ["FORMATS", "IngestError", "detect_format", "iter_articles"]
+__all__ = ["FORMATS", "IngestError", "detect_format", "expand_paths", "iter_articles"]
 
 FORMATS = ("page", "html", "jsonl", "csv", "rss")
 
@@ -20,6 +21,8 @@ _BY_EXTENSION = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json-lines": "jsonl", ".csv": "csv",
     ".rss": "rss", ".atom": "rss", ".xml": "rss", ".html": "html", ".htm": "html",
 }
+_PAGE_EXTENSIONS = {".txt", ".text", ""}  # aggregator pages are saved as plain text
+KNOWN_EXTENSIONS = frozenset({*_BY_EXTENSION, ".json", *_PAGE_EXTENSIONS} - {""})
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
 _FEED_TAG = re.compile(r"<(?:rss|feed|rdf:RDF)[\s>]")
 
@@ -43,7 +46,31 @@ def detect_format(path: Path) -> str:
         return "rss"
     if extension == ".json" and head.lstrip().startswith("{"):
         return "jsonl"
+    if extension not in _PAGE_EXTENSIONS:
+        raise IngestError(path, None, f"unknown file type {extension!r}: Tabayyun imports "
+                                      f"{', '.join(sorted(KNOWN_EXTENSIONS))} (optionally .gz); "
+                                      "give --format to import it anyway")
     return "page"
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """(files to import, files skipped): folders are walked for the file types the importer knows.
+
+    A file named explicitly is always kept (its type is checked when it is imported); inside a
+    folder, hidden files and unknown types (README.md, images…) are skipped and listed.
+    """
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for given in map(Path, paths):
+        if not given.is_dir():
+            files.append(given)
+            continue
+        for found in sorted(p for p in given.rglob("*") if p.is_file()):
+            name = found.name.lower().removesuffix(".gz")
+            hidden = any(part.startswith(".") for part in found.relative_to(given).parts)
+            known = Path(name).suffix in KNOWN_EXTENSIONS
+            (files if known and not hidden else skipped).append(found)
+    return files, skipped
 
 
 def iter_articles(path: Path, fmt: str = "auto", *, on_error: ErrorHandler | None = None) -> Iterator[Article]:
@@ -60,7 +87,22 @@ def iter_articles(path: Path, fmt: str = "auto", *, on_error: ErrorHandler | Non
         check_head(path, read_head(path), utf8=fmt not in ("jsonl", "csv"))
     else:
         raise IngestError(path, None, f"unknown format {fmt!r} (expected auto or one of {', '.join(FORMATS)})")
-    return _parser(fmt)(path, on_error)
+    return _bounded(_parser(fmt)(path, on_error), path, on_error)
+
+
+def _bounded(articles: Iterator[Article], path: Path, on_error: ErrorHandler | None) -> Iterator[Article]:
+    """Each article checked (size, control characters, URL), at most MAX_ITEMS_PER_FILE of them."""
+    count = 0
+    for article in articles:
+        try:
+            article = checked_article(article, path)
+        except IngestError as error:
+            report(error, on_error)
+            continue
+        count += 1
+        if count > MAX_ITEMS_PER_FILE:
+            raise IngestError(path, article.line, f"more than {MAX_ITEMS_PER_FILE:,} items in one file: split it")
+        yield article
 
 
 def _parser(fmt: str) -> Callable[[Path, ErrorHandler | None], Iterator[Article]]:

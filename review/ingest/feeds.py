@@ -70,6 +70,8 @@ def _json_object(text: str, path: Path, line: int) -> dict[str, Any]:
     """The JSON object on one line; IngestError for invalid or truncated JSON or a non-object."""
     try:
         record = json.loads(text)
+    except RecursionError:
+        raise IngestError(path, line, "JSON nested too deeply (a news record is a flat object)") from None
     except json.JSONDecodeError as error:
         hint = " (truncated: the file ends inside this line)" if not text.endswith("\n") else ""
         raise IngestError(path, line, f"invalid JSON{hint}: {error.msg} at column {error.colno}") from None

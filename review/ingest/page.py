@@ -32,6 +32,7 @@ _TICKER_SEPARATORS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r" *\t+ *"), 2),
     (re.compile(r"\s+\|\s+"), 3),  # minimum parts: two would also fit a title like 'كيوسك | …'
 )
+MAX_TICKER_HEADLINES = 500  # a real ticker carries a few dozen; thousands mean a list, not a page
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 
@@ -51,6 +52,9 @@ def parse_page(text: str, path: Path) -> list[Article]:
     if content and date_at != 1:  # a first line right above the date line is the title, not a ticker
         first_number = content[0][0]
         headlines = split_ticker(raw_lines[first_number - 1])
+        if len(headlines) > MAX_TICKER_HEADLINES:
+            raise IngestError(path, first_number, f"ticker line with {len(headlines):,} headlines (at most "
+                                                  f"{MAX_TICKER_HEADLINES}): import a list of headlines as JSONL or CSV")
         if headlines:
             items = [_headline(h, path, first_number) for h in headlines]
             content = content[1:]

@@ -34,7 +34,7 @@ def iter_rss(path: Path, on_error: ErrorHandler | None = None) -> Iterator[Artic
         raise IngestError(path, None, "not an RSS or Atom feed")
     outlet = strip_html(parsed.feed.get("title", "")) or None
     feed_language = parsed.feed.get("language")
-    starts = [text.count("\n", 0, m.start()) + 1 for m in _ENTRY_START.finditer(text)]
+    starts = _line_numbers(text, (m.start() for m in _ENTRY_START.finditer(text)))
     if len(starts) != len(parsed.entries):  # e.g. '<item' inside CDATA: line numbers unknown
         starts = [None] * len(parsed.entries)
     for entry, line in zip(parsed.entries, starts):
@@ -44,6 +44,17 @@ def iter_rss(path: Path, on_error: ErrorHandler | None = None) -> Iterator[Artic
             report(error, on_error)
             continue
         yield article
+
+
+def _line_numbers(text: str, offsets: Iterator[int]) -> list[int | None]:
+    """1-based line numbers of increasing ``offsets``, counting newlines once (linear in the text)."""
+    numbers: list[int | None] = []
+    line, last = 1, 0
+    for offset in offsets:
+        line += text.count("\n", last, offset)
+        last = offset
+        numbers.append(line)
+    return numbers
 
 
 def _entry_article(entry: Any, outlet: str | None, feed_language: str | None, path: Path, line: int | None) -> Article:

@@ -11,6 +11,11 @@ from typing import BinaryIO
 
 HEAD_BYTES = 64 * 1024  # how much of a file the empty/binary checks and sniffing look at
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a streamed file's decompressed size (SaudiNewsNet's 31k articles: 27 MB gzip)
+MAX_WHOLE_FILE_BYTES = 64 * 1024 * 1024  # pages, HTML and feeds are parsed whole: they must fit in memory
+MAX_LINE_BYTES = 8 * 1024 * 1024  # one JSONL/CSV line: a record far above any real article
+MAX_GZIP_RATIO = 100  # news text compresses ~3-10×; a file inflating 100× or more is a decompression bomb
+_RATIO_AFTER = 16 * 1024 * 1024  # judged once this much was decompressed (small files may compress well)
 
 
 class IngestError(Exception):
@@ -44,9 +49,40 @@ def is_gzip(path: Path) -> bool:
     return path.suffix.lower() == ".gz"
 
 
+class _Capped:
+    """A binary stream that raises IngestError once more than ``limit`` bytes were read (gzip bombs)."""
+
+    def __init__(self, stream: BinaryIO, path: Path, limit: int, compressed: BinaryIO | None = None) -> None:
+        self.stream, self.path, self.limit, self.count = stream, path, limit, 0
+        self.compressed = compressed  # the gzip file underneath, to watch the inflation ratio
+
+    def _counted(self, data: bytes) -> bytes:
+        self.count += len(data)
+        if self.compressed is not None and self.count > _RATIO_AFTER:
+            ratio = self.count / max(self.compressed.tell(), 1)
+            if ratio >= MAX_GZIP_RATIO:
+                raise IngestError(self.path, None, f"inflates more than {MAX_GZIP_RATIO}× when decompressed "
+                                                   "(a decompression bomb, not news text)")
+        if self.count > self.limit:
+            raise IngestError(self.path, None, f"more than {self.limit // (1024 * 1024):,} MB of text (after "
+                                               "decompression): split it into smaller files")
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        """Read at most ``size`` bytes (never more than the cap allows plus one)."""
+        room = self.limit - self.count + 1
+        return self._counted(self.stream.read(room if size < 0 else min(size, room)))
+
+    def readline(self, size: int = -1) -> bytes:
+        """Read one line of at most ``size`` bytes."""
+        room = self.limit - self.count + 1
+        return self._counted(self.stream.readline(room if size < 0 else min(size, room)))
+
+
 @contextmanager
-def open_binary(path: Path) -> Iterator[BinaryIO]:
-    """Open ``path`` for reading bytes, decompressing a .gz file as a stream."""
+def open_binary(path: Path, limit: int | None = None) -> Iterator[BinaryIO]:
+    """Open ``path`` for reading bytes, decompressing a .gz file as a stream, at most ``limit`` bytes."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         raw = path.open("rb")
     except OSError as error:
@@ -57,9 +93,9 @@ def open_binary(path: Path) -> Iterator[BinaryIO]:
                 raise IngestError(path, None, "named .gz but is not a gzip file")
             raw.seek(0)
             with gzip.GzipFile(fileobj=raw) as stream:
-                yield stream  # type: ignore[misc]
+                yield _Capped(stream, path, limit, raw)  # type: ignore[misc]
         else:
-            yield raw
+            yield _Capped(raw, path, limit)  # type: ignore[misc]
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise IngestError(path, None, f"damaged gzip data: {error}") from None
     finally:
@@ -102,7 +138,14 @@ def decoded_lines(path: Path, on_error: ErrorHandler | None = None) -> Iterator[
     a line that is not UTF-8 is an error (reported and skipped when ``on_error`` is given).
     """
     with open_binary(path) as stream:
-        for number, raw in enumerate(stream, start=1):
+        number = 0
+        while raw := stream.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                _skip_rest_of_line(stream)
+                problem = f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MB: not a news record"
+                report(IngestError(path, number, problem), on_error)
+                continue
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -114,9 +157,15 @@ def decoded_lines(path: Path, on_error: ErrorHandler | None = None) -> Iterator[
             yield number, text
 
 
+def _skip_rest_of_line(stream: BinaryIO) -> None:
+    """Read on to the end of the current line without keeping it."""
+    while (chunk := stream.readline(1024 * 1024)) and not chunk.endswith(b"\n"):
+        pass
+
+
 def read_text(path: Path) -> str:
     """The whole (small) file as text with '\\n' line endings; for pages, HTML and feeds."""
-    with open_binary(path) as stream:
+    with open_binary(path, min(MAX_WHOLE_FILE_BYTES, MAX_FILE_BYTES)) as stream:
         data = stream.read()
     check_head(path, data[:HEAD_BYTES])
     try:
