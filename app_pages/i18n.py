@@ -36,3 +36,15 @@ def labeller(pattern: str, values) -> Callable[[object], str]:
     """
     table = {value: t(pattern.format(value)) for value in values}
     return table.__getitem__
+
+
+def verdict_label(label: str | None) -> str:
+    """A verdict label of the rating scale in the current language ('Misleading' / 'مضلل')."""
+    from review.ratings import rating
+
+    if not label:
+        return ""
+    try:
+        return rating(label).arabic if current_language() == "ar" else label
+    except KeyError:
+        return label

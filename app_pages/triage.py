@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, db_path, get_db, open_claim, run_safely, show_error
-from app_pages.i18n import current_language, labeller, t
+from app_pages.bidi import caption, date_label, iso, join_list, ltr, ref
+from app_pages.common import current_user, db_path, get_db, open_claim, run_safely, show_error, text_block
+from app_pages.i18n import labeller, t, verdict_label
 from db import queries
 from review import claim_actions, embedding, matching, text, users
 from review.errors import ReviewError
 from review.workflow import OPEN_STATUSES, STATUSES
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # cards with the full claim text: 25 read comfortably and render fast
 
 
 def _filters(db) -> dict:
@@ -55,16 +55,78 @@ def _pending(path: str) -> dict[str, int]:
 
 
 def _story(c: dict) -> str:
-    """'3 claims · 2 outlets · ar, en' for a claim's story group."""
-    languages = "، ".join(t("language." + x) for x in (c["story_languages"] or "").split(",") if x) or "—"
-    return t("triage.story_cell", claims=c["story_claims"], outlets=c["story_outlets"], languages=languages)
+    """'3 claims · 2 outlets · Arabic، English' for a claim's story group ('' for a story of one claim)."""
+    if (c["story_claims"] or 1) <= 1 and (c["story_outlets"] or 1) <= 1:
+        return ""
+    languages = join_list(t("language." + x) for x in (c["story_languages"] or "").split(",") if x) or "—"
+    return t("triage.story_cell", claims=ltr(c["story_claims"]), outlets=ltr(c["story_outlets"]), languages=languages)
 
 
 def _checked(found: dict | None) -> str:
+    """'Already checked: False, 3 May 2016' when a similar claim or an imported fact-check has a verdict."""
     if not found:
         return ""
-    label = found["label"] or t("review.factcheck")
-    return f"{label}, {(found['date'] or '—')[:10]}"
+    label = verdict_label(found["label"])
+    return t("triage.checked_cell", verdict=iso(label or t("review.factcheck")), date=date_label(found["date"]))
+
+
+def worthiness(score: float) -> str:
+    """Check-worthiness in words (the number stays in the tooltip)."""
+    return t("triage.worthy_high" if score >= 0.85 else "triage.worthy" if score >= 0.5 else "triage.worthy_low")
+
+
+def _card(c: dict, checked: dict | None, today: str) -> None:
+    """One claim of the queue: its full text, wrapped, in its own direction, and the facts a desk triages by."""
+    with st.container(border=True):
+        head = [t(f"status.{c['status']}"), worthiness(c["score"])]
+        if story := _story(c):
+            head.append(story)
+        if c["deadline"]:
+            late = c["deadline"] < today
+            head.append(t("triage.overdue" if late else "triage.due", date=date_label(c["deadline"])))
+        caption(" · ".join(head))
+        text, action = st.columns([8, 1], vertical_alignment="center")
+        with text:
+            text_block(c["text"])
+        if action.button(t("triage.open"), key=f"triage_open_{c['id']}"):
+            open_claim(c["id"])
+        foot = [ref(c["id"]), iso(c["outlet"] or "—"), date_label(c["first_seen"]),
+                t("triage.assigned", who=iso(c["assignee"])) if c["assignee"] else t("triage.not_assigned"),
+                t("triage.coverage_n", n=ltr(c["links"]))]
+        if done := _checked(checked):
+            foot.append(done)
+        caption(" · ".join(foot))
+
+
+VIEWS = ("open", "mine", "due", "unassigned")
+DUE_SOON_DAYS = 3
+
+
+def _view_filters(view: str, user, filters: dict) -> tuple[dict, str | None]:
+    """The filters and sort of a quick view on top of the filter form's."""
+    if view == "mine":
+        return {**filters, "assignee": user.name}, None
+    if view == "due":
+        due_by = (dt.date.today() + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
+        return {**filters, "due_by": due_by}, "deadline"
+    if view == "unassigned":
+        return {**filters, "assignee": "-"}, None
+    return filters, None
+
+
+def _pager(total: int) -> int:
+    """Previous/next paging; returns the 1-based page to show."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, int(st.session_state.get("triage_page_n", 1))), pages)
+    left, mid, right = st.columns([1, 3, 1], vertical_alignment="center")
+    if left.button(t("triage.previous"), key="triage_prev", disabled=page <= 1):
+        page -= 1
+    if right.button(t("triage.next"), key="triage_next", disabled=page >= pages):
+        page += 1
+    st.session_state["triage_page_n"] = page
+    with mid:
+        caption(t("triage.page_of", page=ltr(page), pages=ltr(pages), n=ltr(total)) if total else "")
+    return page
 
 
 def _bulk(db, filters: dict, total: int) -> None:
@@ -95,42 +157,30 @@ def _bulk(db, filters: dict, total: int) -> None:
 def render() -> None:
     """The queue, one page at a time, highest priority first."""
     st.title(t("nav.triage"))
+    user = current_user()
     db = get_db()
     try:
+        view = st.radio(t("triage.view"), VIEWS, horizontal=True, key="triage_view",
+                        format_func=labeller("triage.view_{}", VIEWS), label_visibility="collapsed")
         filters = _filters(db)
         sort = filters.pop("sort")
+        filters, view_sort = _view_filters(view, user, filters)
+        sort = view_sort or sort
         total = queries.count_claims(db, **filters)
-        pages = max(1, -(-total // PAGE_SIZE))
-        c1, c2 = st.columns([1, 3])
-        page = c1.number_input(t("triage.page", pages=pages), 1, pages, 1, key="triage_page")
-        c2.caption(t("triage.count", n=total))
-        found = queries.list_claims(db, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
         todo = _pending(str(db_path()))
         if todo["claims"] or todo["passages"]:
-            st.caption(t("triage.embedding_pending", n=todo["claims"], p=todo["passages"]))
-        checked = queries.already_checked(db, [c["id"] for c in found], matching.get_thresholds(db)[0])
-        if not found:
+            caption(t("triage.embedding_pending", n=ltr(todo["claims"]), p=ltr(todo["passages"])))
+        if not total:
             st.info(t("triage.empty"))
         else:
-            frame = pd.DataFrame([{
-                "id": c["id"], t("triage.col_claim"): c["text"], t("triage.col_story"): _story(c),
-                t("triage.col_checked"): _checked(checked.get(c["id"])), t("triage.col_score"): c["score"],
-                t("triage.col_status"): t(f"status.{c['status']}"), t("triage.col_outlet"): c["outlet"] or "",
-                t("triage.col_first"): c["first_seen"], t("triage.col_appearances"): c["appearances"],
-                t("triage.col_links"): c["links"], t("triage.col_assignee"): c["assignee"] or ""} for c in found])
-            if current_language() == "ar":
-                frame = frame[frame.columns[::-1]]  # the grid itself is left-to-right: read columns from the right
-            picked = st.dataframe(
-                frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                key="triage_table",
-                column_config={t("triage.col_score"): st.column_config.ProgressColumn(min_value=0, max_value=1,
-                                                                                      format="%.2f"),
-                               t("triage.col_claim"): st.column_config.TextColumn(width="large")})
-            rows_picked = picked.selection.rows if picked else []
-            if rows_picked:
-                open_claim(int(frame.iloc[rows_picked[0]]["id"]))
+            page = _pager(total)
+            found = queries.list_claims(db, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters)
+            checked = queries.already_checked(db, [c["id"] for c in found], matching.get_thresholds(db)[0])
+            today = dt.date.today().isoformat()
+            for claim in found:
+                _card(claim, checked.get(claim["id"]), today)
             target = st.number_input(t("triage.open_id"), min_value=1, step=1, value=None, key="triage_open_id")
-            if target and st.button(t("triage.open"), key="triage_open"):
+            if target and st.button(t("triage.open_number"), key="triage_open"):
                 open_claim(int(target))
         _bulk(db, filters, total)
     finally:

@@ -350,6 +350,26 @@ CREATE INDEX corrections_claim ON corrections(claim_id, id)
 """)
 
 
+@migrations()
+def m011_rescore_and_honest_dates(db: Database) -> None:
+    """Re-score every claim (new lowering signals: crime-blotter incidents, over-long digests) and recompute its
+    dates and triage rank (publication dates only; story-wide outlets and languages). Data only, once;
+    measured on the 31k-article SaudiNewsNet import in bench/import_speed.py's notes.
+    """
+    import json
+
+    from review.checkworthy import score_sentence
+    from review.stories import refresh_claim_stats
+
+    rows = db.execute("SELECT id, text, language FROM claims").fetchall()
+    updates = []
+    for claim_id, text, language in rows:
+        found = score_sentence(text, language)
+        updates.append((found.score, json.dumps(found.signals), claim_id))
+    db.conn.executemany("UPDATE claims SET score = ?, signals = ? WHERE id = ?", updates)
+    refresh_claim_stats(db, [row[0] for row in rows])
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)

@@ -33,7 +33,8 @@ CLAIM_SORTS = {
     "priority": "c.triage_rank DESC, c.id DESC",
     "score": "c.score DESC, c.id DESC",
     "spread": "c.outlet_count DESC, c.appearance_count DESC, c.triage_rank DESC",
-    "recent": "c.last_seen DESC, c.triage_rank DESC",
+    "recent": "c.last_seen IS NULL, c.last_seen DESC, c.triage_rank DESC",  # date unknown: last
+    "deadline": "c.deadline IS NULL, c.deadline, c.triage_rank DESC",
 }
 
 
@@ -47,6 +48,7 @@ _SIMPLE_FILTERS = {
     "until": "c.first_seen <= ?",
     "language": "c.language = ?",
     "norm_query": "instr(c.norm_text, ?) > 0",
+    "due_by": "c.deadline IS NOT NULL AND c.deadline <= ?",
 }
 
 

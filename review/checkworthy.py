@@ -29,7 +29,8 @@ LENGTH_BUCKETS = 5  # text feature 'x:lenK' for K = min(words // 10, 4)
 WORD_MEMO_LIMIT = 500_000  # distinct words remembered per language model (~60 MB at most)
 POSITIVE_SIGNALS = ("number", "quantity", "percent", "date", "attribution", "named_entity",
                     "factual_verb", "quotation", "comparison")
-NEGATIVE_SIGNALS = ("hedge", "opinion", "question", "too_short")
+NEGATIVE_SIGNALS = ("hedge", "opinion", "question", "too_short", "incident", "too_long")
+LONG_CHARS = 400  # past this a "sentence" is a digest or a list of briefs, not one claim a desk can check
 SIGNALS = POSITIVE_SIGNALS + NEGATIVE_SIGNALS
 # Hand-set prior (log-odds) per signal: what a news desk considers check-worthy. The model is fitted on
 # top of it (as a fixed offset) and learns only an L2-regularised correction 'g:<signal>' per language,
@@ -38,6 +39,9 @@ SIGNAL_PRIOR: dict[str, float] = {
     "number": 0.4, "quantity": 0.4, "percent": 0.4, "date": 0.2, "attribution": 0.5, "named_entity": 0.3,
     "factual_verb": 0.5, "quotation": 0.2, "comparison": 0.3,
     "hedge": -0.5, "opinion": -0.7, "question": -0.8, "too_short": -1.0,
+    # A rule, not learned (no labelled crime briefs here): fact-checkers check public claims, not police-blotter
+    # briefs about private people (a stabbing, a hanged man, a drug seizure); see bench/triage_quality.py.
+    "incident": -1.2, "too_long": -2.5,
 }
 
 
@@ -117,6 +121,15 @@ _CUE_SPECS: dict[str, tuple[str, str, str]] = {
               "might maybe perhaps possibly could may likely probably unclear rumor rumour"),
     "opinion": ("", "أعتقد نعتقد يعتقد أظن أرى نرى رأيي ينبغي يجب نتمنى أتمنى اللهم",
                 "i~think i~believe we~believe in~my~opinion should must i~feel i~hope we~need ought imo"),
+    # crime-blotter and personal-incident briefs: weapons, bodies, petty crime, accidents, the victim/suspect
+    "incident": ("سكين طعن طعنة جثة مصرع انتحار سرقة جريمة",
+                 "مصرعهما سكينا بالطعنات مشنوق مشنوقا شنق انتحر انتحرت حادثة~سير حادث~سير حادثة~مرور غرق غريق "
+                 "اغتصاب هتك~عرض جنسيا السارق لص اللص لصوص نشال مخدرات مخدر الشيرا الحشيش الكوكايين "
+                 "الأقراص~المهلوسة قاصر قاصرة قاصرتين الضحية الهالك الاشتباه المشتبه~به المشتبه~فيه الموقوف "
+                 "الموقوفين الجاني الدرك الضابطة~القضائية الشرطة~القضائية الزوجة زوجته زوجها طليقته شجار "
+                 "مشاجرة عراك عشيقته عشيقها دعارة السطو",
+                 "stabbed stabbing knife knifepoint robbery robbed burglary burglar shoplifting carjacking "
+                 "hanged drowned the~victim the~suspect motorist pedestrian girlfriend boyfriend car~crash"),
 }
 
 
@@ -220,6 +233,8 @@ def _analyse(text: str, language: str | None,
         fired.add("question")
     if len(words) < MIN_WORDS:
         fired.add("too_short")
+    if len(text) > LONG_CHARS:
+        fired.add("too_long")
     return [name for name in SIGNALS if name in fired], distinct, len(words)
 
 

@@ -159,9 +159,32 @@ def _split_line(line: str) -> list[tuple[int, int]]:
     return found
 
 
+# A digest of briefs with no full stops: "...الحياة /برلمان – عثر الأمن ... /المحرر – مصرع ..." (a slash, the
+# credited outlet in at most four words, a dash). Each brief is its own sentence; the credit is dropped.
+_BRIEF_BREAK = re.compile(r"\s*/\s*(?=[^\W\d_])[^\s/–—-]+(?:\s+[^\s/–—-]+){0,3}\s*[–—-]\s+"
+                          r"|\s+[–—•|]\s+|^[–—•]\s+")
+
+
+def _brief_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a long span at digest separators (' /outlet – ', ' – ', bullets)."""
+    pieces, pos = [], start
+    for m in _BRIEF_BREAK.finditer(text, start, end):
+        if m.start() > pos:
+            pieces.append((pos, m.start()))
+        pos = m.end()
+    if pos < end:
+        pieces.append((pos, end))
+    return pieces or [(start, end)]
+
+
 def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut a span longer than MAX_SENTENCE_CHARS at Arabic commas, packing pieces up to that length."""
-    if end - start <= MAX_SENTENCE_CHARS or "،" not in text[start:end]:
+    """Cut a span longer than MAX_SENTENCE_CHARS into briefs, then at Arabic commas (pieces up to that length)."""
+    if end - start <= MAX_SENTENCE_CHARS:
+        return [(start, end)]
+    briefs = _brief_spans(text, start, end)
+    if len(briefs) > 1:
+        return [cut for a, b in briefs for cut in _cut_long(text, a, b)]
+    if "،" not in text[start:end]:
         return [(start, end)]
     cuts = [k + 1 for k in range(start, end) if text[k] == "،"]
     pieces, piece_start = [], start

@@ -22,7 +22,7 @@ from review.matching.engine import _chunks, _marks, prepare_query
 from review.matching.hybrid import dense_hits, score_items
 from review.matching.passages import BODY_OFFSET
 from review.matching.suggest import OPEN_STATUSES, claim_suggestions, get_thresholds, insert_links
-from review.stories import MAX_STORY_CLAIMS, merge_stories
+from review.stories import MAX_STORY_CLAIMS, merge_stories, refresh_claim_stats, story_claim_ids
 
 BATCH = 16  # texts per encoder call (~1–2 s); a batch's writes are two short transactions
 # Claims at or above this cosine are suggested as the same claim (a paraphrase, a translation) for merging.
@@ -80,15 +80,17 @@ def similar_pairs(db: Database, claim_ids: Iterable[int]) -> list[tuple[int, int
 
 def link_similar(db: Database, pairs: list[tuple[int, int, float]]) -> int:
     """Record similar claims (both directions) in the caller's transaction; near-identical ones share a story."""
-    added = 0
+    added, merged = 0, set()
     for claim_id, other, cos in pairs:
         before = db.conn.total_changes
         db.conn.executemany("INSERT OR IGNORE INTO claim_similar (claim_id, other_id, score, method) "
                             "VALUES (?, ?, ?, ?)", [(claim_id, other, cos, METHOD_SIMILAR),
                                                     (other, claim_id, cos, METHOD_SIMILAR)])
         added += (db.conn.total_changes - before) // 2
-        if cos >= STORY_CLAIM:
-            merge_stories(db, [claim_id, other], max_size=MAX_STORY_CLAIMS)
+        if cos >= STORY_CLAIM and merge_stories(db, [claim_id, other], max_size=MAX_STORY_CLAIMS) is not None:
+            merged.update((claim_id, other))
+    if merged:  # a story's spread (outlets, languages) feeds the triage rank of all its claims
+        refresh_claim_stats(db, story_claim_ids(db, merged))
     return added
 
 

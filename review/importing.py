@@ -19,8 +19,7 @@ from review.ingest import IngestError, iter_articles
 from review.ingest.records import CONTROL_CHARS
 from review.ingest.source import ErrorHandler, report
 from review.models import Article
-from review.stories import MAX_STORY_CLAIMS, merge_stories
-from review.triage import triage_rank
+from review.stories import MAX_STORY_CLAIMS, merge_stories, refresh_claim_stats
 
 CLAIM_KINDS = ("article",)  # headlines and earlier fact-checks are coverage to link to, not claims to triage
 IMPORT_MIN_SCORE = 0.5  # the model's decision threshold (chosen by cross-validation): ≥ 0.5 = check-worthy
@@ -132,25 +131,6 @@ def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | 
             created.append(claim_id)
     merge_stories(db, touched, max_size=MAX_STORY_CLAIMS)  # the claims of one article tell one story
     return touched, created
-
-
-def refresh_claim_stats(db: Database, claim_ids: Iterable[int]) -> None:
-    """Recompute spread, first/last appearance and triage rank of these claims from their appearances."""
-    ids = sorted(set(claim_ids))
-    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-        marks = ",".join("?" * len(chunk))
-        stats = db.execute(
-            "SELECT c.id, c.score, c.priority, count(a.id), count(DISTINCT i.outlet), "
-            "min(coalesce(i.published, substr(i.imported_at, 1, 10))), "
-            "max(coalesce(i.published, substr(i.imported_at, 1, 10))), substr(c.created_at, 1, 10) "
-            f"FROM claims c LEFT JOIN claim_appearances a ON a.claim_id = c.id LEFT JOIN items i ON i.id = a.item_id "
-            f"WHERE c.id IN ({marks}) GROUP BY c.id", chunk).fetchall()
-        db.conn.executemany(
-            "UPDATE claims SET appearance_count = ?, outlet_count = ?, first_seen = ?, last_seen = ?, "
-            "triage_rank = ? WHERE id = ?",
-            [(n, outlets, first or created, last or created,
-              triage_rank(score, outlets=outlets, appearances=n, last_seen=last or created, priority=priority), cid)
-             for cid, score, priority, n, outlets, first, last, created in stats])
 
 
 def _store_one(db: Database, prepared: Prepared, result: FileResult, run_id: int | None) -> list[int]:
