@@ -14,6 +14,8 @@ RTL_CSS = """<style>
 [data-testid='stMain'], [data-testid='stSidebar'] { direction: rtl; text-align: right; }
 [data-testid='stMain'] input, [data-testid='stMain'] textarea { direction: rtl; text-align: right; }
 [data-testid='stMain'] [data-testid='stHeading'], [data-testid='stMain'] h1, [data-testid='stMain'] h2 { text-align: right; width: 100%; }
+[data-testid='stMain'] [data-testid='stCaptionContainer'], [data-testid='stMain'] [data-testid='stMarkdownContainer'],
+[data-testid='stMain'] [data-testid='stMetric'], [data-testid='stMain'] [data-testid='stWidgetLabel'] { direction: rtl; text-align: right; }
 </style>"""
 
 

@@ -134,30 +134,91 @@ def md_plain(value: object) -> str:
 
 
 def match_words(why: dict) -> set[str]:
-    """The words a match explanation says the item shares with the claim (to highlight)."""
-    return (set(why.get("shared_words", [])) | {str(n) for n in why.get("shared_numbers", [])}
-            | {f for _, f in why.get("fuzzy_terms", [])})
+    """The words a match explanation says the item shares with the claim (to highlight), stop words left out."""
+    from review.text import is_stop_word
+
+    return ({w for w in why.get("shared_words", []) if not is_stop_word(w)}
+            | {str(n) for n in why.get("shared_numbers", [])} | {f for _, f in why.get("fuzzy_terms", [])})
 
 
-def show_match_evidence(why: dict, title: str, body: str, *, lead_chars: int = 0) -> None:
-    """Why an item matched: same story in another language, the matching passage highlighted, the shared terms."""
+def surface_forms(wanted: list[str], *texts: str) -> list[str]:
+    """For each normalised word, the first spelling of it found in ``texts`` (so وثايق shows as وثائق)."""
+    from review import text as textmod
+
+    found: dict[str, str] = {}
+    todo = set(wanted)
+    for source in texts:
+        for match in _WORD.finditer(source or ""):
+            if not todo:
+                break
+            norm = textmod.normalize(match.group())
+            for key in (norm, textmod.light_stem(norm)):
+                if key in todo:
+                    found[key] = match.group()
+                    todo.discard(key)
+    return [found.get(w, w) for w in wanted]
+
+
+def worthiness(score: float) -> str:
+    """Check-worthiness in words (the number belongs in a tooltip)."""
     from app_pages.i18n import t
 
+    return t("worthy.high" if score >= 0.85 else "worthy.medium" if score >= 0.5 else "worthy.low")
+
+
+def match_strength(score: float, strong: float, suggest: float) -> str:
+    """Match strength in words for a coverage score, given the desk's measured thresholds."""
+    from app_pages.i18n import t
+
+    return t("strength.strong" if score >= strong else "strength.possible" if score >= suggest else "strength.weak")
+
+
+def hover(text: str, tip: str) -> str:
+    """Escaped ``text`` that shows ``tip`` on hover (HTML)."""
+    return f'<span title="{html.escape(tip, quote=True)}" style="border-bottom: 1px dotted">{html.escape(text)}</span>'
+
+
+def safe_link(url: str, label: str | None = None) -> str:
+    """An http(s) URL as a clickable link opening in a new tab (HTML); anything else as inert text."""
+    label_html = f"<bdi>{html.escape(label or url)}</bdi>"
+    if not re.match(r"(?i)https?://", url or ""):
+        return label_html
+    return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{label_html}</a>'
+
+
+def html_line(inner_html: str, *, muted: bool = False) -> None:
+    """A line of already-escaped HTML aligned with the page's language."""
+    from app_pages.bidi import direction
+
+    style = "color: var(--text-color, #555); opacity: .75; font-size: .875rem;" if muted else ""
+    st.html(f'<div dir="{direction()}" style="text-align: start; line-height: 1.7; {style}">{inner_html}</div>')
+
+
+def show_match_evidence(why: dict, title: str, body: str, *, lead_chars: int = 0, claim_text: str = "") -> None:
+    """Why an item matched: same story in another language, the matching passage highlighted, the shared terms
+    (as spelled in the text, function words left out)."""
+    from app_pages.bidi import caption, iso, list_sep
+    from app_pages.i18n import t
+    from review.text import is_stop_word
+
     if why.get("same_story_language"):
-        st.caption(t("review.same_story", language=t("language." + why["same_story_language"])))
+        caption(t("review.same_story", language=t("language." + why["same_story_language"])))
     shared = match_words(why)
     passage = why.get("passage")
     if passage and passage.get("ord"):  # a body passage (ord 0 is the title, shown by the caller)
         excerpt = f"{title}\n\n{body}"[passage["start"]:passage["end"]]
-        st.caption(t("review.passage", n=passage["ord"]))
+        caption(t("review.passage", n=passage["ord"]))
         rich_block(marked_html(excerpt, word_spans(excerpt, shared)))
     elif lead_chars and body:
         lead = body[:lead_chars]
         rich_block(marked_html(lead, word_spans(lead, shared)))
     details = []
-    for key in ("shared_words", "shared_numbers", "conflicting_numbers", "shared_names", "fuzzy_terms"):
+    words = [w for w in why.get("shared_words", []) if not is_stop_word(w)]
+    if words:
+        details.append(f"{t('why.shared_words')}: {list_sep().join(iso(w) for w in surface_forms(words, claim_text, title, body))}")
+    for key in ("shared_numbers", "conflicting_numbers", "shared_names", "fuzzy_terms"):
         if why.get(key):
             values = [" → ".join(map(str, v)) if isinstance(v, list) else str(v) for v in why[key]]
-            details.append(f"{t('why.' + key)}: {', '.join(values)}")
+            details.append(f"{t('why.' + key)}: {list_sep().join(iso(v) for v in values)}")
     if details:
-        text_block(" · ".join(details), muted=True)
+        caption(" · ".join(details))

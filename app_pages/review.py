@@ -7,9 +7,12 @@ import json
 import plotly.express as px
 import streamlit as st
 
-from app_pages.common import (current_user, get_db, marked_html, match_words, md_plain, rich_block, run_safely,
-                              show_error, show_match_evidence, text_block, word_spans)
-from app_pages.i18n import current_language, labeller, t
+from app_pages.bidi import caption, date_label, iso, join_list, ltr, ref, time_label
+from app_pages.common import (current_user, get_db, hover, html_line, marked_html, match_strength, match_words,
+                              md_plain, rich_block, run_safely, safe_link, show_error, show_match_evidence, text_block,
+                              word_spans, worthiness)
+from app_pages.history import sentence_html
+from app_pages.i18n import current_language, labeller, t, verdict_label
 from db import queries
 from review import audit, coverage, embedding, matching, ratings, reviewing, users
 from review.errors import ReviewError
@@ -40,15 +43,15 @@ def _pick_claim() -> int | None:
 
 
 def _header(claim: dict) -> None:
-    st.subheader(t("review.claim_n", id=claim["id"]))
+    st.subheader(t("review.claim_n", id=ref(claim["id"])))
     text_block(claim["text"])
-    signals = ", ".join(t(f"signal.{s}") for s in json.loads(claim["signals"] or "[]"))
+    signals = join_list(t(f"signal.{s}") for s in json.loads(claim["signals"] or "[]"))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("review.status"), t(f"status.{claim['status']}"))
-    c2.metric(t("review.score"), f"{claim['score']:.2f}")
+    c2.metric(t("review.score"), worthiness(claim["score"]), help=f"{claim['score']:.2f}")
     c3.metric(t("review.assignee"), claim["assignee"] or "—")
     c4.metric(t("review.appearances"), claim["appearance_count"])
-    st.caption(t("review.signals", signals=signals or "—"))
+    caption(t("review.signals", signals=signals or "—"))
     if claim["status_reason"]:
         text_block(t("review.reason", reason=claim["status_reason"]), muted=True)
 
@@ -68,12 +71,12 @@ def _context(full: str, start: int | None, end: int | None, around: int = 1) -> 
 
 def _source(claim: dict) -> None:
     if claim["item_id"] is None:
-        st.caption(t("review.no_source"))
+        caption(t("review.no_source"))
         return
-    label = t("review.source", outlet=md_plain(claim["outlet"] or "—"), date=md_plain(claim["published"] or "—"))
+    label = t("review.source", outlet=iso(claim["outlet"] or "—"), date=date_label(claim["published"]))
     full = f"{claim['item_title']}\n\n{claim['item_body']}"
     with st.container(border=True):
-        st.caption(label)
+        caption(label)
         excerpt, start, end = _context(full, claim["span_start"], claim["span_end"])
         rich_block(marked_html(excerpt, [(start, end)]))
         with st.expander(t("review.full_text")):
@@ -93,28 +96,31 @@ def _timeline(db, claim_id: int) -> None:
         fig.update_traces(marker={"size": 12})
         fig.update_xaxes(type="date", tickformat="%Y-%m-%d")
         st.plotly_chart(fig, key="review_timeline")
-    st.dataframe([{t("review.outlet"): a["outlet"], t("review.date"): a["published"], t("review.title"): a["title"],
-                   "url": a["url"]} for a in seen], hide_index=True,
-                 column_config={"url": st.column_config.LinkColumn()}, key="review_appearances")
+    link = t("review.link")
+    st.dataframe([{t("review.outlet"): a["outlet"] or "—", t("review.date"): date_label(a["published"]),
+                   t("review.title"): a["title"] or "", link: a["url"] or ""} for a in seen], hide_index=True,
+                 column_config={link: st.column_config.LinkColumn(display_text=t("review.open_source"))},
+                 key="review_appearances")
 
 
 def _coverage(db, claim: dict, user) -> None:
     st.markdown(f"#### {t('review.coverage')}")
     links = queries.coverage(db, claim["id"])
-    _, strong = matching.get_thresholds(db)
+    suggest, strong = matching.get_thresholds(db)
     if not embedding.has_vector(db, "claim", claim["id"]):
-        st.caption(t("review.lexical_only"))
+        caption(t("review.lexical_only"))
     if not links:
-        st.caption(t("review.no_coverage"))
+        caption(t("review.no_coverage"))
     for link in links:
         why = json.loads(link["explanation"] or "{}")
         with st.container(border=True):
-            badge = f" · **{t('review.strong')}**" if link["score"] >= strong else ""
-            st.markdown(f"**{link['score']:.2f}**{badge} · {t('link.' + link['status'])} · "
-                        f"{t('stance.' + link['stance'])} · `{link['method']}`")
+            strength = match_strength(link["score"], strong, suggest)
+            tip = t("review.match_tip", score=f"{link['score']:.2f}", method=link["method"])
+            html_line(f"<strong>{hover(strength, tip)}</strong> · {html.escape(t('link.' + link['status']))} · "
+                      f"{html.escape(t('stance.' + link['stance']))}")
             rich_block(marked_html(link["title"] or "", word_spans(link["title"] or "", match_words(why))))
-            text_block(f"{link['outlet'] or '—'} · {link['published'] or '—'} · {t('kind.' + link['kind'])}", muted=True)
-            show_match_evidence(why, link["title"] or "", link["body"] or "")
+            caption(f"{iso(link['outlet'] or '—')} · {date_label(link['published'])} · {t('kind.' + link['kind'])}")
+            show_match_evidence(why, link["title"] or "", link["body"] or "", claim_text=claim["text"])
             if link["url"]:
                 st.link_button(t("review.open_source"), link["url"])
             if claim["status"] not in TRANSITIONS["decide_link"][0]:
@@ -140,10 +146,10 @@ def _already_checked(db, claim: dict) -> None:
 
 def already_checked_text(found: dict) -> str:
     """'Already checked: <verdict>, <date>' for a similar signed-off claim or a matching imported fact-check."""
-    label = ratings.rating(found["label"]).arabic if found["label"] and current_language() == "ar" else found["label"]
-    where = f"#{found['other_id']}" if found.get("other_id") else (found.get("outlet") or "")
-    return t("review.already_checked", verdict=label or t("review.factcheck"), date=(found["date"] or "—")[:10],
-             where=md_plain(where), title=md_plain((found["title"] or "")[:160]))  # st.warning renders Markdown
+    label = verdict_label(found["label"])
+    where = ref(found["other_id"]) if found.get("other_id") else iso(found.get("outlet") or "")
+    return t("review.already_checked", verdict=iso(label or t("review.factcheck")), date=date_label(found["date"]),
+             where=md_plain(where), title=iso(md_plain((found["title"] or "")[:160])))  # st.warning renders Markdown
 
 
 def _similar(db, claim: dict, user) -> None:
@@ -155,9 +161,11 @@ def _similar(db, claim: dict, user) -> None:
     can_merge = claim["status"] in ("new", "in_review")
     for other in similar:
         with st.container(border=True):
-            status = t(f"status.{other['status']}")
-            verdict = f" · {other['label']}" if other["label"] else ""
-            st.caption(f"#{other['id']} · {status}{verdict} · {t('review.similarity', score=other['score'])}")
+            line = t("review.similar_line", id=ref(other["id"]), status=t(f"status.{other['status']}"),
+                     strength=t("review.similarity", score=other["score"]))
+            if other["label"]:
+                line += " · " + t("review.similar_verdict", label=iso(verdict_label(other["label"])))
+            caption(line)
             text_block(other["text"])
             if can_merge and st.button(t("review.merge_into_n", id=other["id"]), key=f"review_merge_sim_{other['id']}"):
                 _act(reviewing.merge, db, user.name, claim["id"], claim["version"], other["id"])
@@ -177,7 +185,9 @@ def _search(db, claim: dict, user) -> None:
             item = queries.rows(db, "SELECT title, outlet, published FROM items WHERE id = ?", [match.item_id])[0]
             c1, c2 = st.columns([5, 1])
             with c1:
-                text_block(f"{match.score:.2f} · {item['title']} — {item['outlet'] or '—'} {item['published'] or ''}")
+                text_block(item["title"])
+                caption(f"{iso(item['outlet'] or '—')} · {date_label(item['published'])} · "
+                        f"{t('review.similarity', score=match.score)}")
             if c2.button(t("review.link_it"), key=f"review_link_{match.item_id}"):
                 _act(reviewing.add_link, db, user.name, claim["id"], claim["version"], match.item_id,
                      score=match.score, method=f"manual:{match.method}")
@@ -200,7 +210,7 @@ def _actions(db, claim: dict, user) -> None:
         with st.form("review_verdict_form"):
             st.markdown(f"**{t('review.verdict')}**")
             label = st.selectbox(t("review.label"), ratings.LABELS, key="review_label",
-                                 format_func=lambda lab: f"{lab} — {ratings.rating(lab).arabic}")
+                                 format_func=lambda lab: f"{ratings.rating(lab).arabic} — {lab}" if current_language() == "ar" else f"{lab} — {ratings.rating(lab).arabic}")
             rationale = st.text_area(t("review.rationale"), key="review_rationale", max_chars=20000)
             urls = st.text_area(t("review.evidence_urls"), key="review_urls", max_chars=20000)
             if st.form_submit_button(t("review.propose"), type="primary"):
@@ -218,7 +228,7 @@ def _actions(db, claim: dict, user) -> None:
                     _act(reviewing.merge, db, user.name, claim["id"], version, int(into))
     if status == "signed_off" and user.role in ("editor", "admin"):
         with st.expander(t("review.correct_or_retract")), st.form("review_correct_form"):
-            st.caption(t("review.correct_help"))
+            caption(t("review.correct_help"))
             reason = st.text_area(t("review.correct_reason"), key="review_correct_reason", max_chars=2000)
             c1, c2 = st.columns(2)
             if c1.form_submit_button(t("review.correct")):
@@ -240,21 +250,22 @@ def _actions(db, claim: dict, user) -> None:
 def _verdicts(db, claim_id: int) -> None:
     for verdict in queries.verdicts(db, claim_id):
         with st.container(border=True):
-            label = ratings.rating(verdict["label"]).arabic if current_language() == "ar" else verdict["label"]
-            st.markdown(f"**{label}** · {verdict['reviewer']} · {verdict['created_at'][:16].replace('T', ' ')}")
+            html_line(html.escape(t("review.verdict_by", label=verdict_label(verdict["label"]),
+                                    who=iso(verdict["reviewer"]), when=time_label(verdict["created_at"]))))
             text_block(verdict["rationale"])
             evidence = json.loads(verdict["evidence"])
-            for url in evidence.get("urls", []):
-                text_block(url, muted=True)
+            if evidence.get("urls"):
+                html_line("<br>".join(safe_link(url) for url in evidence["urls"]), muted=True)
             for decision in json.loads(verdict["signoffs"] or "[]"):
-                text_block(f"{t('signoff.' + decision['decision'])} · {decision['editor']} · "
-                           f"{decision['comment'] or ''}", muted=True)
+                key = "review.signed_by" if decision["decision"] == "approve" else "review.returned_by"
+                caption(t(key, who=iso(decision["editor"]), comment=iso(decision["comment"] or "—"),
+                          when=time_label(decision.get("at"))))
 
 
 def _comments(db, claim_id: int, user) -> None:
     st.markdown(f"#### {t('review.comments')}")
     for comment in queries.comments(db, claim_id):
-        st.caption(f"{comment['author']} · {comment['created_at'][:16]}")
+        caption(t("review.comment_by", who=iso(comment["author"]), when=time_label(comment["created_at"])))
         text_block(comment["body"])
     with st.form("review_comment_form", clear_on_submit=True):
         body = st.text_area(t("review.comment"), key="review_comment", max_chars=20000)
@@ -265,11 +276,14 @@ def _comments(db, claim_id: int, user) -> None:
 def _history(db, claim_id: int) -> None:
     with st.expander(t("review.history")):
         events = audit.history(db, "claim", claim_id)
-        st.dataframe([{t("review.when"): e["created_at"][:19], t("review.who"): e["actor"],
-                       t("review.what"): e["action"],
-                       t("review.change"): json.dumps({k: v for k, v in (e["after"] or {}).items()
-                                                       if (e["before"] or {}).get(k) != v}, ensure_ascii=False)}
-                      for e in events], hide_index=True, key="review_history")
+        names = {u.id: u.name for u in users.list_users(db)}
+        html_line("<br>".join(sentence_html(e, names) for e in events))
+        with st.expander(t("history.details")):
+            st.dataframe([{t("review.when"): e["created_at"][:19], t("review.who"): e["actor"],
+                           t("review.what"): e["action"],
+                           t("review.change"): json.dumps({k: v for k, v in (e["after"] or {}).items()
+                                                           if (e["before"] or {}).get(k) != v}, ensure_ascii=False)}
+                          for e in events], hide_index=True, key="review_history")
 
 
 def render() -> None:

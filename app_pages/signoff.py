@@ -5,8 +5,11 @@ import json
 
 import streamlit as st
 
-from app_pages.common import current_user, get_db, open_claim, run_safely, show_error, text_block
-from app_pages.i18n import t
+import html
+
+from app_pages.bidi import caption, iso, ref, time_label
+from app_pages.common import current_user, get_db, html_line, open_claim, run_safely, safe_link, show_error, text_block
+from app_pages.i18n import t, verdict_label
 from db import queries
 from review import reviewing
 from review.errors import ReviewError
@@ -18,10 +21,12 @@ def _evidence(db, verdict: dict) -> None:
         marks = ",".join("?" * len(evidence["links"]))
         for link in queries.rows(db, f"SELECT l.stance, i.title, i.outlet, i.url FROM coverage_links l "
                                      f"JOIN items i ON i.id = l.item_id WHERE l.id IN ({marks})", evidence["links"]):
-            text_block(f"• {t('stance.' + link['stance'])}: {link['title']} — {link['outlet'] or '—'} "
-                       f"{link['url'] or ''}")
+            title = safe_link(link["url"], link["title"] or link["url"]) if link["url"] else \
+                f"<bdi>{html.escape(link['title'] or '')}</bdi>"
+            html_line(f"• {html.escape(t('stance.' + link['stance']))}: {title} — "
+                      f"<bdi>{html.escape(link['outlet'] or '—')}</bdi>")
     for url in evidence.get("urls", []):
-        text_block(f"• {url}")
+        html_line(f"• {safe_link(url)}")
 
 
 def render() -> None:
@@ -37,15 +42,18 @@ def render() -> None:
             st.info(t("signoff.empty"))
         for row in queue:
             with st.container(border=True):
-                st.markdown(f"**#{row['id']} · {row['label']}** · {t('signoff.by', reviewer=row['reviewer'])}")
+                html_line("<strong>" + html.escape(t("signoff.card", id=ref(row["id"]),
+                                                      label=iso(verdict_label(row["label"])),
+                                                      reviewer=iso(row["reviewer"]),
+                                                      when=time_label(row["proposed_at"]))) + "</strong>")
                 text_block(row["text"])
-                st.caption(t("review.rationale"))
+                caption(t("review.rationale"))
                 text_block(row["rationale"])
-                st.caption(t("signoff.evidence"))
+                caption(t("signoff.evidence"))
                 _evidence(db, row)
                 own = row["reviewer_id"] == user.id
                 if own:
-                    st.caption(t("signoff.four_eyes"))
+                    caption(t("signoff.four_eyes"))
                 with st.form(f"signoff_form_{row['id']}"):
                     comment = st.text_input(t("signoff.comment"), key=f"signoff_comment_{row['id']}",
                                             max_chars=5000)

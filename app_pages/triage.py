@@ -6,13 +6,16 @@ import datetime as dt
 import streamlit as st
 
 from app_pages.bidi import caption, date_label, iso, join_list, ltr, ref
-from app_pages.common import current_user, db_path, get_db, open_claim, run_safely, show_error, text_block
+from app_pages.common import (current_user, db_path, get_db, open_claim, run_safely, show_error, text_block,
+                              worthiness)
 from app_pages.i18n import labeller, t, verdict_label
 from db import queries
 from review import claim_actions, embedding, matching, text, users
 from review.errors import ReviewError
 from review.workflow import OPEN_STATUSES, STATUSES
 
+# the check-worthiness filter in words (a slider of bare scores read as engineering, and does not mirror in Arabic)
+WORTHINESS_LEVELS = {"any": None, "worthy": 0.5, "high": 0.85}
 PAGE_SIZE = 25  # cards with the full claim text: 25 read comfortably and render fast
 
 
@@ -25,7 +28,8 @@ def _filters(db) -> dict:
         c1, c2, c3 = st.columns(3)
         status = c1.multiselect(t("triage.status"), STATUSES, default=list(OPEN_STATUSES),
                                 format_func=labeller("status.{}", STATUSES), key="triage_status")
-        score = c2.slider(t("triage.score"), 0.0, 1.0, (0.0, 1.0), 0.05, key="triage_score")
+        level = c2.selectbox(t("triage.score"), list(WORTHINESS_LEVELS), key="triage_level",
+                             format_func=labeller("triage.level_{}", WORTHINESS_LEVELS))
         sort = c3.selectbox(t("triage.sort"), list(queries.CLAIM_SORTS), key="triage_sort",
                             format_func=labeller("triage.sort_{}", queries.CLAIM_SORTS))
         outlet = c1.selectbox(t("triage.outlet"), ["", *outlets], key="triage_outlet")
@@ -38,8 +42,7 @@ def _filters(db) -> dict:
         st.form_submit_button(t("triage.apply"))
     since = dates[0].isoformat() if len(dates) >= 1 and isinstance(dates[0], dt.date) else None
     until = dates[1].isoformat() if len(dates) == 2 else None
-    return {"status": status or None, "min_score": score[0] if score[0] > 0 else None,
-            "max_score": score[1] if score[1] < 1 else None, "outlet": outlet or None, "assignee": assignee or None,
+    return {"status": status or None, "min_score": WORTHINESS_LEVELS[level], "outlet": outlet or None, "assignee": assignee or None,
             "language": language or None, "since": since, "until": until,
             "norm_query": text.normalize(query) or None, "story_heads": True if stories else None, "sort": sort}
 
@@ -68,11 +71,6 @@ def _checked(found: dict | None) -> str:
         return ""
     label = verdict_label(found["label"])
     return t("triage.checked_cell", verdict=iso(label or t("review.factcheck")), date=date_label(found["date"]))
-
-
-def worthiness(score: float) -> str:
-    """Check-worthiness in words (the number stays in the tooltip)."""
-    return t("triage.worthy_high" if score >= 0.85 else "triage.worthy" if score >= 0.5 else "triage.worthy_low")
 
 
 def _card(c: dict, checked: dict | None, today: str) -> None:

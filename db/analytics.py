@@ -12,11 +12,58 @@ DURATION_BUCKETS: tuple[tuple[float, str], ...] = (
 STAGES = ("to_verdict", "to_signoff", "to_publish")
 
 
-def claims_created_per_day(db: Database) -> list[dict]:
-    """Claims per day they were created, split by their current status: {day, status, claims}."""
+PERIODS = {"day": "substr(first_seen, 1, 10)", "week": "date(first_seen, '-6 days', 'weekday 1')",
+           "month": "substr(first_seen, 1, 7) || '-01'"}
+
+
+def claims_by_period(db: Database, period: str) -> list[dict]:
+    """Dated claims per day, week or month of first publication, by current status: {period, status, claims}."""
+    return rows(db, f"""
+        SELECT {PERIODS[period]} AS period, status, count(*) AS claims
+        FROM claims WHERE first_seen IS NOT NULL AND status != 'merged'
+        GROUP BY period, status ORDER BY period, status""")
+
+
+def publication_range(db: Database) -> dict:
+    """{first, last, dated, undated}: the publication dates the claims span and how many have none."""
     return rows(db, """
-        SELECT substr(created_at, 1, 10) AS day, status, count(*) AS claims
-        FROM claims GROUP BY day, status ORDER BY day, status""")
+        SELECT min(first_seen) AS first, max(first_seen) AS last, count(first_seen) AS dated,
+               sum(first_seen IS NULL) AS undated FROM claims WHERE status != 'merged'""")[0]
+
+
+def funnel(db: Database) -> dict[str, int]:
+    """How far claims got: all (merged duplicates left out) → with confirmed or suggested coverage → with a
+    verdict → signed off at least once → published now (signed off, not retracted or reopened)."""
+    row = db.execute("""
+        SELECT count(*),
+               sum(EXISTS (SELECT 1 FROM coverage_links l WHERE l.claim_id = c.id AND l.status != 'rejected')),
+               sum(EXISTS (SELECT 1 FROM verdicts v WHERE v.claim_id = c.id)),
+               sum(EXISTS (SELECT 1 FROM verdicts v JOIN signoffs s ON s.verdict_id = v.id
+                           WHERE v.claim_id = c.id AND s.decision = 'approve')),
+               sum(c.status = 'signed_off')
+        FROM claims c WHERE c.status != 'merged'""").fetchone()
+    return dict(zip(("claims", "covered", "verdict", "signed_off", "published"), (v or 0 for v in row)))
+
+
+def verdict_time_per_week(db: Database) -> list[dict]:
+    """Median hours from a claim entering the desk to its first proposed verdict, per week of that verdict:
+    {week, claims, median_hours}."""
+    found = rows(db, """
+        SELECT date(e.first_verdict, '-6 days', 'weekday 1') AS week,
+               (julianday(e.first_verdict) - julianday(c.created_at)) * 24 AS hours
+        FROM (SELECT entity_id AS claim_id, min(created_at) AS first_verdict FROM audit_events
+              WHERE entity = 'claim' AND action = 'claim.propose_verdict' GROUP BY entity_id) e
+        JOIN claims c ON c.id = e.claim_id ORDER BY week, hours""")
+    weeks: dict[str, list[float]] = {}
+    for row in found:
+        weeks.setdefault(row["week"], []).append(max(row["hours"], 0.0))
+    return [{"week": week, "claims": len(hours), "median_hours": _median(hours)} for week, hours in weeks.items()]
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def status_changes_per_day(db: Database) -> list[dict]:

@@ -555,3 +555,22 @@ def name_key(token: str) -> str:
     if not words:
         return token
     return " ".join(_REPEATS.sub(r"\1", _INNER_VOWELS.sub("", w)) for w in words)
+
+
+# Function words: never worth showing as "shared words" in a match explanation (they match everything).
+_STOP_WORDS_RAW = (
+    "من في على إلى الى عن مع بين هذا هذه ذلك تلك هؤلاء التي الذي الذين اللذين اللتين أن إن ان كان كانت كانوا يكون "
+    "تكون قد لقد لا ما لم لن هو هي هم هن نحن أنا انا أنت ثم أو او كل بعد قبل عند عندما حتى منذ خلال ضد نحو لدى غير "
+    "بعض أي اي أيضا ايضا حيث كما وقد ولا وما وهو وهي وفي ومن وعلى وإلى وأن وكان فيه فيها منه منها عليه عليها إليه "
+    "له لها لهم به بها بهم هناك هنا ذات ذو اليوم أمس غدا يوم سنة عام إذا اذا لكن لكنه بل أما اما إلا الا وإن وان "
+    "the a an of to in on at for with by from and or but is are was were be been being has have had it its this "
+    "that these those as not no which who whom whose what when where how than then so such into about after "
+    "before over under also he she they them his her their we our you your i my me there here will would can "
+    "could should may might must do does did said says"
+)
+STOP_WORDS = frozenset(normalize(w) for w in _STOP_WORDS_RAW.split())
+
+
+def is_stop_word(word: str) -> bool:
+    """True for a function word (in normalised form) that carries no meaning in an explanation."""
+    return normalize(word) in STOP_WORDS

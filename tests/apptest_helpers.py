@@ -22,3 +22,13 @@ def log_in(at: AppTest, name: str, password: str) -> AppTest:
     at.text_input(key="auth_password").input(password)
     at.button[0].click()
     return at.run()
+
+
+def page_text(at: AppTest) -> str:
+    """Everything a reader sees as text (captions, markdown, HTML blocks), bidi isolates removed, HTML unescaped."""
+    import html
+    import re
+
+    parts = [e.value for e in at.caption] + [e.value for e in at.markdown]
+    parts += [re.sub(r"<[^>]+>", " ", e.proto.body) for e in at.get("html")]
+    return html.unescape(" ".join(parts)).translate({0x2066: None, 0x2067: None, 0x2068: None, 0x2069: None})

@@ -11,7 +11,7 @@ from tests.apptest_helpers import app
 
 from db import analytics, open_db
 from review import sessions, users
-from tests.test_export import A_TEXT, build_desk
+from tests.test_export import A_TEXT, FIXTURE, build_desk
 
 # Claims backdated (hours) so the durations differ; only claims.created_at moves, the audit trail stays real.
 BACKDATE = {"A": 30, "B": 100, "C": 2}
@@ -40,20 +40,31 @@ def desk(desk_file):
 
 def test_empty_database_gives_empty_results(db):
     assert not analytics.has_data(db)
-    for query in (analytics.claims_created_per_day, analytics.status_changes_per_day, analytics.verdicts_by_label,
+    for query in (analytics.status_changes_per_day, analytics.verdicts_by_label, analytics.verdict_time_per_week,
                   analytics.time_to_decision, analytics.time_to_decision_histogram, analytics.reviewer_throughput,
                   analytics.outlets, analytics.claim_spread):
         assert query(db) == [], query.__name__
+    assert analytics.claims_by_period(db, "month") == []
+    assert analytics.funnel(db) == {"claims": 0, "covered": 0, "verdict": 0, "signed_off": 0, "published": 0}
 
 
-def test_claims_per_day_and_status_changes(desk):
-    db, _ = desk
-    created = analytics.claims_created_per_day(db)
+def test_claims_by_publication_date_and_status_changes(desk):
+    db, ids = desk
+    created = analytics.claims_by_period(db, "day")
     by_status: dict[str, int] = {}
     for row in created:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["claims"]
-    assert by_status == {"signed_off": 3, "verdict_proposed": 1, "dismissed": 1}
-    assert len({r["day"] for r in created}) >= 2  # B was backdated 100 hours
+    first_seen = dict(db.execute("SELECT id, first_seen FROM claims").fetchall())
+    dated_status = dict(db.execute("SELECT status, count(*) FROM claims WHERE first_seen IS NOT NULL GROUP BY status"))
+    assert by_status == dated_status and sum(by_status.values()) >= 4
+    assert first_seen[ids["C"]] is not None  # typed in by a reviewer: dated the day it was added
+    articles = {json.loads(line)["id"]: json.loads(line).get("published")
+                for line in FIXTURE.read_text(encoding="utf-8").splitlines()}
+    assert first_seen[ids["B"]] == articles["wire-3"]  # publication, not the day it was imported
+    assert {r["period"] for r in analytics.claims_by_period(db, "month")} == {
+        d[:7] + "-01" for d in first_seen.values() if d}
+    spans = analytics.publication_range(db)
+    assert spans["dated"] == sum(by_status.values()) and spans["dated"] + spans["undated"] == 5
     changes: dict[str, int] = {}
     for row in analytics.status_changes_per_day(db):
         changes[row["status"]] = changes.get(row["status"], 0) + row["changes"]
@@ -136,13 +147,21 @@ def _charts(at: AppTest) -> dict[str, dict]:
 def test_analytics_page_charts_real_numbers(desk_file, monkeypatch, user):
     at = _page(desk_file[0], monkeypatch, "analytics", user)
     charts = _charts(at)
-    assert len(charts) == 7
+    assert len(charts) == 8
+    funnel = charts["From claim to published verdict"]["data"][0]
+    assert funnel["x"] == [5, 1, 4, 3, 3]  # claims, covered, with a verdict, signed off, published
+    for spec in charts.values():  # counts are whole numbers: no 0.5-claim ticks
+        if spec["data"][0]["type"] == "bar":
+            counts = "xaxis" if spec["data"][0].get("orientation") == "h" else "yaxis"
+            assert spec["layout"][counts]["tickformat"] == "d"
+    false_bars = charts["Outlets by published False, Mostly false or Misleading verdicts"]["data"][0]
+    assert sorted(false_bars["x"]) == [1, 1, 1]
     spread = charts["Claim spread: how many outlets carried each claim"]["data"][0]
-    assert (spread["x"], spread["y"]) == ([0, 1, 2], [1, 3, 1])
+    assert (spread["x"], spread["y"]) == (["0", "1", "2"], [1, 3, 1])
     verdicts = charts["Verdicts by label (each claim's latest verdict)"]["data"]
     assert verdicts[0]["x"] == ["True", "Misleading", "False", "Unverifiable"]  # scale order
     assert (verdicts[0]["y"], verdicts[1]["y"]) == ([1, 1, 1, 1], [0, 1, 1, 1])
-    outlets = charts["Outlets by claims, and by published False / Mostly false / Misleading verdicts"]["data"]
+    outlets = charts["Outlets by claims"]["data"]
     assert outlets[0]["y"][-1] == "Daily Post" and outlets[0]["x"][-1] == 3
     timing = charts["Time to decision: distribution"]
     assert timing["layout"]["xaxis"]["categoryarray"][0] == "under 1 hour"
@@ -184,3 +203,23 @@ def test_export_page_date_filter(desk_file, monkeypatch):
     assert at.warning and not at.metric
     at.date_input(key="export_since").set_value(None).run()
     assert at.metric[0].value == "0"  # until is before every sign-off
+
+
+def test_a_desk_of_one_day_and_one_outlet_gets_sentences_not_giant_bars(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from review.importing import import_file
+    from tests.apptest_helpers import page_text
+
+    path = tmp_path / "one-day.db"
+    db = open_db(path)
+    users.add_user(db, None, "admin", "correct horse battery", "admin")
+    import_file(db, Path(__file__).resolve().parents[1] / "samples" / "aggregator-page-ar.txt")  # one page, one date
+    db.close()
+    at = _page(path, monkeypatch, "analytics", "admin", language="ar")
+    charts = _charts(at)
+    text = page_text(at)
+    assert "نُشرت كل الادعاءات المؤرخة" in text and "مايو 2016" in text  # one period: said, with an Arabic month
+    assert "كل الادعاءات" in text and "من منفذ واحد" in text  # one outlet: said, not drawn
+    assert not any("حسب يوم أول نشر" in title or "حسب شهر أول نشر" in title for title in charts)
+    assert "من الادعاء إلى الحكم المنشور" in charts  # the funnel is always worth drawing

@@ -165,7 +165,7 @@ def test_embed_cli_reports_and_fails_clearly_without_the_encoder(db, tmp_path):
 
 
 def test_review_page_shows_the_english_passage_and_merge_suggestions(db, monkeypatch):
-    from tests.apptest_helpers import app, log_in
+    from tests.apptest_helpers import app, log_in, page_text
     original = db.execute("SELECT id FROM claims WHERE text LIKE ?", [f"%{SEED_CLAIM}%"]).fetchone()[0]
     added = claim_actions.add_claim(db, None, PARAPHRASE)["id"]
     path = db.execute("PRAGMA database_list").fetchone()[2]
@@ -173,7 +173,7 @@ def test_review_page_shows_the_english_passage_and_merge_suggestions(db, monkeyp
     at.query_params["claim"] = str(added)
     at.switch_page("app_pages/review.py").run()
     assert not at.exception
-    captions = " ".join(c.value for c in at.caption)
+    captions = page_text(at)
     assert "Matching by meaning" in captions  # not embedded yet: the page says matches are lexical only
     embedding.embed_pending(db)
     at.run()
@@ -181,7 +181,7 @@ def test_review_page_shows_the_english_passage_and_merge_suggestions(db, monkeyp
     assert f"Merge this claim into #{original}" in [b.label for b in at.button]
     at.query_params["claim"] = str(original)
     at.run()
-    assert "Same story in English" in " ".join(c.value for c in at.caption)
+    assert "Same story in English" in page_text(at)
 
 
 def test_a_claim_matching_an_imported_fact_check_shows_already_checked(db, tmp_path):
@@ -200,7 +200,7 @@ def test_a_claim_matching_an_imported_fact_check_shows_already_checked(db, tmp_p
 
 
 def test_search_page_finds_the_arabic_article_for_an_english_query(db, monkeypatch):
-    from tests.apptest_helpers import app, log_in
+    from tests.apptest_helpers import app, log_in, page_text
     path = db.execute("PRAGMA database_list").fetchone()[2]
     at = log_in(app(Path(path), monkeypatch), "rita", PASSWORD)
     at.switch_page("app_pages/search.py").run()
@@ -208,12 +208,12 @@ def test_search_page_finds_the_arabic_article_for_an_english_query(db, monkeypat
     at.button[0].click()
     at.run()
     assert not at.exception
-    captions = " ".join(c.value for c in at.caption)
+    captions = page_text(at)
     assert "Matching passage" in captions  # the Daily Mail sentence, deep in the article, is shown
     at.text_area(key="search_query").input("Skynews documents ISIS Palmyra")
     at.button[0].click()
     at.run()
-    assert "Same story in Arabic" in " ".join(c.value for c in at.caption)
+    assert "Same story in Arabic" in page_text(at)
 
 
 def test_one_row_per_story_respects_the_other_filters(db):

@@ -1,6 +1,9 @@
 """AppTest of every page: renders for each role, and its main interactions work on a real database."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 
 from db import open_db
@@ -66,26 +69,60 @@ def test_every_page_renders_for_each_role(db_path, monkeypatch, user, role):
             at.switch_page(f"app_pages/{page}.py")
 
 
+def _matching(at) -> int:
+    """The triage page's "N claims match" count (0 when the page says none match)."""
+    for body in (e.proto.body for e in at.get("html")):
+        found = re.search(r"(\d+)\u2069? claims match", body)
+        if found:
+            return int(found.group(1))
+    return 0
+
+
+def _submit(at, form_key: str) -> None:
+    next(b for b in at.button if b.proto.form_id == form_key).click().run()
+
+
 def test_triage_filters_and_bulk_assign(db_path, monkeypatch):
     at = log_in(app(db_path, monkeypatch), "eddie", PASSWORD)
     at.switch_page("app_pages/triage.py").run()
-    total = int(at.caption[0].value.split()[0])
+    total = _matching(at)
     assert total >= 4
     at.multiselect(key="triage_status").set_value(["verdict_proposed"])
-    at.button[0].click().run()  # the filter form's submit
-    assert at.caption[0].value.startswith("1 ")
+    _submit(at, "triage_filters")
+    assert _matching(at) == 1
     at.multiselect(key="triage_status").set_value(["new"])
-    at.button[0].click().run()
-    new = int(at.caption[0].value.split()[0])
+    _submit(at, "triage_filters")
+    new = _matching(at)
     at.radio(key="triage_bulk_action").set_value("assign")
     at.selectbox(key="triage_bulk_assignee").set_value("rita")
     at.checkbox(key="triage_bulk_sure").check()
-    at.button[1].click().run()
+    _submit(at, "triage_bulk")
     assert not at.exception
     assert f"{new} claims changed" in at.success[0].value
     db = open_db(db_path)
     assert db.execute("SELECT count(*) FROM claims WHERE status = 'in_review' AND assignee_id = "
                       "(SELECT id FROM users WHERE name = 'rita')").fetchone()[0] == new
+
+
+def test_triage_views_my_claims_and_due_soon(db_path, monkeypatch):
+    db = open_db(db_path)
+    first, second = [r[0] for r in db.execute("SELECT id FROM claims WHERE status = 'new' ORDER BY id LIMIT 2")]
+    reviewing.assign(db, "eddie", first, db.execute("SELECT version FROM claims WHERE id = ?", [first]).fetchone()[0],
+                     "rita")
+    version = db.execute("SELECT version FROM claims WHERE id = ?", [second]).fetchone()[0]
+    due = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    reviewing.set_priority(db, "eddie", second, version, priority=1, deadline=due)
+    db.close()
+    at = log_in(app(db_path, monkeypatch), "rita", PASSWORD)
+    at.switch_page("app_pages/triage.py").run()
+    at.radio(key="triage_view").set_value("mine").run()
+    assert _matching(at) == 2  # the claim just assigned and the one whose verdict she proposed
+    assert [b for b in at.button if b.key == f"triage_open_{first}"]
+    at.radio(key="triage_view").set_value("due").run()
+    assert _matching(at) == 1
+    assert [b for b in at.button if b.key == f"triage_open_{second}"]
+    bodies = " ".join(e.proto.body for e in at.get("html"))
+    assert "due " in bodies
 
 
 def test_signoff_approve_by_another_editor(db_path, monkeypatch):
