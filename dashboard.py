@@ -51,6 +51,7 @@ PAGES = [
     ("analytics", ":material/monitoring:", ROLES),
     ("export", ":material/download:", ROLES),
     ("admin", ":material/group:", ("admin",)),
+    ("organisation", ":material/apartment:", ("admin",)),
     ("account", ":material/key:", ROLES),
 ]
 

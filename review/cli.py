@@ -7,6 +7,7 @@ import json
 import sqlite3
 import sys
 import time
+from dataclasses import asdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from review.matching import encoder
 from review.checkworthy import score_batch
 from review.backup import BackupError, backup
 from review.errors import ReviewError
-from review.export import DEFAULT_BASE_URL, DEFAULT_PUBLISHER, cli_export
+from review.export import cli_export
+from review.organisation import get_organisation, save_organisation
 from review.export import FORMATS as EXPORT_FORMATS
 from review.importing import import_files
 from review.workflow import ROLES, STATUSES
@@ -255,6 +257,16 @@ def cmd_export(db: Database, args: argparse.Namespace) -> int:
                       publisher_name=args.publisher)
 
 
+def cmd_organisation(db: Database, args: argparse.Namespace) -> int:
+    """Show or set the organisation that publishes the verdicts."""
+    current = asdict(get_organisation(db))
+    if args.organisation_command == "set":
+        given = {k: v for k, v in vars(args).items() if k in current and v is not None}
+        current = asdict(save_organisation(db, None, {**current, **given}))
+    _print_json(current)
+    return EXIT_OK
+
+
 def cmd_backup(db: Database, args: argparse.Namespace) -> int:
     """Write a consistent copy of the database."""
     path = backup(db, args.file)
@@ -357,10 +369,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only reviews signed off on or after this date")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="only reviews signed off on or before this date")
     p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
-    p.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"address reviews are published under "
-                   f"(review url = BASE/review?claim=ID; default {DEFAULT_BASE_URL})")
-    p.add_argument("--publisher", default=DEFAULT_PUBLISHER, help="author organisation name (default: Tabayyun)")
+    p.add_argument("--base-url", help="public address of verdict pages for this export: a template with {id} "
+                   "(https://site/checks/{id}) or a base the id is appended to (default: the organisation's)")
+    p.add_argument("--publisher", help="publisher name for this export (default: the organisation's)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("organisation", help="show or set the publishing organisation used by exports")
+    p.set_defaults(func=cmd_organisation)
+    org_sub = p.add_subparsers(dest="organisation_command", required=True, metavar="ACTION")
+    org_sub.add_parser("show", help="print the organisation as JSON")
+    q = org_sub.add_parser("set", help="set the organisation (fields not given keep their value)")
+    q.add_argument("--name", help="publisher name, e.g. the newsroom")
+    q.add_argument("--url", help="the organisation's web site")
+    q.add_argument("--verdict-url", help="public address of a verdict page: https://site/checks/{id}")
+    q.add_argument("--logo-url", help="address of the organisation's logo")
+    q.add_argument("--language", choices=("ar", "en"), help="default language of its reviews")
 
     p = sub.add_parser("backup", help="write a consistent copy of the database (safe while in use)")
     p.add_argument("file", metavar="FILE", help="where to write the copy")

@@ -5,17 +5,18 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from db.queries import rows
 from review import ratings
+from review.organisation import Organisation, get_organisation
+from review.text import detect_language
 
-DEFAULT_BASE_URL = "http://localhost:8501"
-DEFAULT_PUBLISHER = "Tabayyun"
 FORMATS = ("claimreview", "csv")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -171,9 +172,21 @@ def _link_urls(db: Database, evidences: list[dict]) -> dict[int, str]:
     return found
 
 
-def review_url(base_url: str, claim_id: int) -> str:
-    """The stable address of one published review."""
-    return f"{base_url.rstrip('/')}/review?claim={claim_id}"
+def _organisation(organisation: Organisation | None, publisher_name: str | None,
+                  base_url: str | None) -> Organisation:
+    """The organisation an export speaks for, with one-off overrides (CLI --publisher / --base-url)."""
+    org = organisation or Organisation()
+    if publisher_name:
+        org = replace(org, name=publisher_name)
+    if base_url:
+        org = replace(org, verdict_url=base_url)
+    return org
+
+
+def _origin(url: str | None) -> str | None:
+    """'https://outlet.example' for an article URL (the outlet's address), None when there is none."""
+    found = re.match(r"(?i)(https?://[^/?#\s]+)", url or "")
+    return found.group(1) if found else None
 
 
 def _creative_work(appearance: Appearance) -> dict:
@@ -190,37 +203,73 @@ def _creative_work(appearance: Appearance) -> dict:
     return work
 
 
-def to_claimreview(records: list[ReviewRecord], *, publisher_name: str = DEFAULT_PUBLISHER,
-                   base_url: str = DEFAULT_BASE_URL) -> list[dict]:
-    """schema.org ClaimReview objects (JSON-LD) for these records."""
+def _claim(rec: ReviewRecord) -> dict:
+    """The claim reviewed: where it appeared, first appearance, its author (the outlet it was first seen in)."""
+    claim: dict = {"@type": "Claim"}
+    if rec.appearances:
+        claim["appearance"] = [_creative_work(a) for a in rec.appearances]
+        first = rec.first_appearance
+        claim["firstAppearance"] = _creative_work(first)
+        if first.published:
+            claim["datePublished"] = first.published
+        if first.outlet:
+            claim["author"] = {"@type": "Organization", "name": first.outlet}
+            if origin := _origin(first.url):
+                claim["author"]["url"] = origin
+    return claim
+
+
+def _publisher(org: Organisation) -> dict:
+    entity: dict = {"@type": "Organization", "name": org.name}
+    if org.url:
+        entity["url"] = org.url
+    if org.logo_url:
+        entity["logo"] = {"@type": "ImageObject", "url": org.logo_url}
+    return entity
+
+
+def review_language(rec: ReviewRecord, org: Organisation) -> str:
+    """The language the review is written in (its rationale), not the claim's."""
+    return detect_language(rec.rationale) if rec.rationale.strip() else (org.language or rec.language or "ar")
+
+
+def to_claimreview(records: list[ReviewRecord], *, organisation: Organisation | None = None,
+                   publisher_name: str | None = None, base_url: str | None = None) -> list[dict]:
+    """schema.org ClaimReview objects (JSON-LD) for these records, published by ``organisation``.
+
+    ExportError when the organisation has no name or no public address for its verdict pages: a ClaimReview
+    must link to the public page of the fact-check (Google lists ``url`` as required), never to the desk.
+    """
+    org = _organisation(organisation, publisher_name, base_url)
+    if not org.name:
+        raise ExportError("the organisation has no name: set it on the Organisation page "
+                          "(or `python -m review organisation set --name ...`)")
+    if not org.verdict_url:
+        raise ExportError("there is no public address for verdict pages: set it on the Organisation page "
+                          "(or pass --base-url https://your-site/checks/{id})")
     reviews = []
     for rec in records:
-        claim: dict = {"@type": "Claim"}
-        if rec.appearances:
-            claim["appearance"] = [_creative_work(a) for a in rec.appearances]
-            first = rec.first_appearance
-            claim["firstAppearance"] = _creative_work(first)
-            if first.published:
-                claim["datePublished"] = first.published
         review = {
             "@context": "https://schema.org",
             "@type": "ClaimReview",
-            "url": review_url(base_url, rec.claim_id),
+            "url": org.verdict_page(rec.claim_id),
             "claimReviewed": rec.claim_text,
             "reviewRating": ratings.review_rating(rec.label),
             "reviewBody": rec.rationale,
-            "itemReviewed": claim,
-            "author": {"@type": "Organization", "name": publisher_name},
+            "itemReviewed": _claim(rec),
+            "author": _publisher(org),
+            "publisher": _publisher(org),
             "datePublished": (rec.first_published_at or rec.signed_off_at)[:10],
+            "inLanguage": review_language(rec, org),
         }
+        if rec.evidence_urls:
+            review["citation"] = [{"@type": "CreativeWork", "url": url} for url in rec.evidence_urls]
         if rec.correction:
             review["dateModified"] = rec.signed_off_at[:10]
             review["correction"] = {
                 "@type": "CorrectionComment", "datePublished": rec.signed_off_at[:10],
                 "text": f"Corrected on {rec.signed_off_at[:10]}: previously rated {rec.correction.previous_label}. "
                         f"{rec.correction.reason}"}
-        if rec.language:
-            review["inLanguage"] = rec.language
         reviews.append(review)
     return reviews
 
@@ -231,7 +280,7 @@ _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\
                               "\u2029": "\\u2029"})
 
 
-def to_json(records: list[ReviewRecord], **options: str) -> str:
+def to_json(records: list[ReviewRecord], **options) -> str:
     """The ClaimReview list as a JSON document (UTF-8 text, Arabic unescaped), safe to embed in a <script> tag."""
     return json.dumps(to_claimreview(records, **options), ensure_ascii=False, indent=2).translate(_SCRIPT_SAFE) + "\n"
 
@@ -242,14 +291,15 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_row(rec: ReviewRecord, base_url: str = DEFAULT_BASE_URL) -> dict[str, object]:
-    """One review as a flat row (before neutralising)."""
+def csv_row(rec: ReviewRecord, org: Organisation | None = None) -> dict[str, object]:
+    """One review as a flat row (before neutralising); review_url is empty until the organisation has one."""
     first = rec.first_appearance
+    org = org or Organisation()
     return {
         "claim_id": rec.claim_id, "claim": rec.claim_text, "language": rec.language, "label": rec.label,
         "rating_value": ratings.rating(rec.label).value, "rationale": rec.rationale,
         "evidence_urls": "\n".join(rec.evidence_urls), "reviewer": rec.reviewer, "editor": rec.editor,
-        "signed_off_at": rec.signed_off_at, "review_url": review_url(base_url, rec.claim_id),
+        "signed_off_at": rec.signed_off_at, "review_url": org.verdict_page(rec.claim_id),
         "first_appearance_url": first.url if first else None,
         "first_appearance_outlet": first.outlet if first else None,
         "first_appearance_published": first.published if first else None,
@@ -262,35 +312,39 @@ def csv_row(rec: ReviewRecord, base_url: str = DEFAULT_BASE_URL) -> dict[str, ob
     }
 
 
-def to_csv(records: list[ReviewRecord], *, base_url: str = DEFAULT_BASE_URL) -> str:
+def to_csv(records: list[ReviewRecord], *, organisation: Organisation | None = None, base_url: str | None = None,
+           publisher_name: str | None = None) -> str:
     """One row per review under a header; every cell neutralised against formula injection."""
+    org = _organisation(organisation, publisher_name, base_url)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for rec in records:
-        row = csv_row(rec, base_url)
+        row = csv_row(rec, org)
         writer.writerow([neutralise(row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
 
 
-def render(records: list[ReviewRecord], fmt: str, *, base_url: str = DEFAULT_BASE_URL,
-           publisher_name: str = DEFAULT_PUBLISHER) -> str:
+def render(records: list[ReviewRecord], fmt: str, *, organisation: Organisation | None = None,
+           base_url: str | None = None, publisher_name: str | None = None) -> str:
     """The export document in ``fmt`` ('claimreview' or 'csv')."""
+    options = {"organisation": organisation, "base_url": base_url, "publisher_name": publisher_name}
     if fmt == "claimreview":
-        return to_json(records, base_url=base_url, publisher_name=publisher_name)
+        return to_json(records, **options)
     if fmt == "csv":
-        return to_csv(records, base_url=base_url)
+        return to_csv(records, **options)
     raise ExportError(f"unknown format {fmt!r} (choose {' or '.join(FORMATS)})")
 
 
 def cli_export(db: Database, fmt: str, since: str | None, out: str | None, *, until: str | None = None,
-               base_url: str = DEFAULT_BASE_URL, publisher_name: str = DEFAULT_PUBLISHER) -> int:
+               base_url: str | None = None, publisher_name: str | None = None) -> int:
     """`python -m review export`: write the export to ``out`` (None or '-' = stdout); returns the exit code."""
     try:
         if fmt not in FORMATS:
             raise ExportError(f"unknown format {fmt!r} (choose {' or '.join(FORMATS)})")
         records = signed_off_reviews(db, since, until)
-        document = render(records, fmt, base_url=base_url, publisher_name=publisher_name)
+        document = render(records, fmt, organisation=get_organisation(db), base_url=base_url,
+                          publisher_name=publisher_name)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

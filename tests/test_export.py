@@ -15,6 +15,7 @@ import pytest
 from db import open_db
 from review import claim_actions, export, ratings, reviewing, users
 from review.importing import import_file
+from review.organisation import Organisation, get_organisation, save_organisation
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "export" / "articles.jsonl"
 PASSWORD = "correct horse battery"
@@ -27,6 +28,8 @@ C_TEXT = '=HYPERLINK("https://evil.example/x","click me")'
 D_TEXT = "The deficit doubled in 2024, according to the finance committee."
 E_TEXT = "Bread prices rose by 40 percent last month in every city."
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ORG = Organisation(name="Tabayyun Desk", url="https://desk.example", verdict_url="https://desk.example/checks/{id}",
+                   logo_url="https://desk.example/logo.png", language="ar")
 
 
 def _v(db, claim_id: int) -> int:
@@ -43,6 +46,7 @@ def build_desk(path: Path) -> dict[str, int]:
     db = open_db(path)
     for name, role in TEAM:
         users.add_user(db, None, name, PASSWORD, role)
+    save_organisation(db, "admin", dataclasses.asdict(ORG))
     items = import_file(db, FIXTURE, claims=False).item_ids  # sabah-1, post-7, sabah-2, wire-3, post-9
     ids = {"A": claim_actions.add_claim(db, "rita", A_TEXT, item_id=items[0])["id"]}
     for item in items[1:3]:
@@ -86,13 +90,20 @@ def desk(desk_template, tmp_path):
 
 
 def assert_claimreview(review: dict) -> None:
-    """The structure Google's ClaimReview markup requires, with the right types."""
+    """What Google's fact-check structured data documentation marks required (claimReviewed, reviewRating with
+    alternateName, url) and recommended (author, datePublished, itemReviewed: a Claim with appearance,
+    firstAppearance, author and datePublished when known; rating bestRating/worstRating/ratingValue), typed."""
     assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
     assert isinstance(review["claimReviewed"], str) and review["claimReviewed"].strip()
-    assert re.match(r"^https?://\S+$", review["url"])
+    assert re.match(r"^https://desk\.example/checks/\d+$", review["url"])  # the public verdict, not the desk
+    assert "localhost" not in json.dumps(review) and "review?claim" not in review["url"]
     assert DATE_RE.match(review["datePublished"])
-    assert review["author"] == {"@type": "Organization", "name": "Tabayyun"}
+    assert review["author"] == {"@type": "Organization", "name": ORG.name, "url": ORG.url,
+                                "logo": {"@type": "ImageObject", "url": ORG.logo_url}}
+    assert review["publisher"] == review["author"]
     assert review["inLanguage"] in ("ar", "en")
+    for citation in review.get("citation", []):
+        assert citation["@type"] == "CreativeWork" and re.match(r"^https?://", citation["url"])
     rating = review["reviewRating"]
     assert rating["@type"] == "Rating" and rating["alternateName"] in ratings.LABELS
     assert (rating["bestRating"], rating["worstRating"]) == (5, 1)
@@ -109,6 +120,8 @@ def assert_claimreview(review: dict) -> None:
         assert "datePublished" not in work or DATE_RE.match(work["datePublished"])
     if "firstAppearance" in claim:
         assert claim["firstAppearance"] in claim["appearance"]
+        assert claim["author"]["@type"] == "Organization"
+        assert claim["author"]["name"] == claim["firstAppearance"]["publisher"]["name"]
 
 
 def test_only_signed_off_claims_with_their_latest_verdict_and_approval(desk):
@@ -127,13 +140,17 @@ def test_only_signed_off_claims_with_their_latest_verdict_and_approval(desk):
 def test_claimreview_structure_and_values(desk):
     db, ids = desk
     records = export.signed_off_reviews(db, None, None)
-    reviews = json.loads(export.to_json(records, base_url="https://desk.example/"))
+    reviews = json.loads(export.to_json(records, organisation=get_organisation(db)))
     assert len(reviews) == 3 and len({r["url"] for r in reviews}) == 3
     for review in reviews:
         assert_claimreview(review)
     by_url = {r["url"]: r for r in reviews}
-    a = by_url[f"https://desk.example/review?claim={ids['A']}"]
-    assert a["claimReviewed"] == A_TEXT and a["inLanguage"] == "ar"
+    a = by_url[f"https://desk.example/checks/{ids['A']}"]
+    assert a["claimReviewed"] == A_TEXT
+    assert a["inLanguage"] == "en"  # the review is written in English, though the claim is Arabic
+    assert a["citation"] == [{"@type": "CreativeWork", "url": "https://moh.example/bulletin?d=1,2"}]
+    assert a["itemReviewed"]["author"] == {"@type": "Organization", "name": "Daily Post",
+                                           "url": "https://dailypost.example"}
     assert a["reviewRating"]["ratingValue"] == 1 and a["reviewRating"]["alternateName"] == "False"
     assert a["datePublished"] == records[0].signed_off_at[:10]
     claim = a["itemReviewed"]
@@ -141,17 +158,31 @@ def test_claimreview_structure_and_values(desk):
     assert claim["firstAppearance"]["url"] == "https://dailypost.example/p/7"
     assert claim["firstAppearance"]["publisher"]["name"] == "Daily Post"
     assert sorted(w["datePublished"] for w in claim["appearance"]) == ["2025-02-20", "2025-03-01", "2025-03-05"]
-    b = by_url[f"https://desk.example/review?claim={ids['B']}"]
+    b = by_url[f"https://desk.example/checks/{ids['B']}"]
     assert b["reviewRating"]["ratingValue"] == 3 and "datePublished" not in b["itemReviewed"]
     assert b["itemReviewed"]["firstAppearance"]["publisher"]["name"] == "Gulf Wire, Ltd."
-    c = by_url[f"https://desk.example/review?claim={ids['C']}"]
+    c = by_url[f"https://desk.example/checks/{ids['C']}"]
     assert c["itemReviewed"] == {"@type": "Claim"} and "ratingValue" not in c["reviewRating"]
 
 
-def test_publisher_name_is_configurable(desk):
-    db, _ = desk
-    reviews = export.to_claimreview(export.signed_off_reviews(db, None, None), publisher_name="مرصد")
+def test_publisher_and_address_can_be_overridden_for_one_export(desk):
+    db, ids = desk
+    records = export.signed_off_reviews(db, None, None)
+    reviews = export.to_claimreview(records, organisation=get_organisation(db), publisher_name="مرصد",
+                                    base_url="https://marsad.example/v/")
     assert {r["author"]["name"] for r in reviews} == {"مرصد"}
+    assert f"https://marsad.example/v/{ids['A']}" in {r["url"] for r in reviews}  # no {id}: appended
+
+
+def test_claimreview_refuses_to_point_at_nothing(desk):
+    db, _ = desk
+    records = export.signed_off_reviews(db, None, None)
+    with pytest.raises(export.ExportError, match="public address"):
+        export.to_claimreview(records, organisation=Organisation(name="Desk"))
+    with pytest.raises(export.ExportError, match="no name"):
+        export.to_claimreview(records, organisation=Organisation(verdict_url="https://x.example/{id}"))
+    rows = _parse(export.to_csv(records, organisation=Organisation()))
+    assert {r["review_url"] for r in rows} == {""}  # the spreadsheet works, without a made-up address
 
 
 def test_date_filter_on_sign_off_date(desk):
@@ -199,7 +230,7 @@ def test_every_csv_cell_starting_with_a_formula_prefix_is_neutralised(desk, pref
         reviewer=payload, editor=payload, signed_off_at=payload, first_published_at=payload,
         correction=export.Correction(previous_label=payload, reason=payload),
         appearances=(export.Appearance(item_id=1, url=payload, outlet=payload, published=payload, title=payload),))
-    [row] = _parse(export.to_csv([hostile], base_url=payload))
+    [row] = _parse(export.to_csv([hostile], organisation=Organisation(verdict_url=payload)))
     for column in export.CSV_COLUMNS:
         assert not row[column].startswith(DANGEROUS), column
     text_columns = set(export.CSV_COLUMNS) - {"claim_id", "label", "rating_value", "appearances"}
@@ -225,7 +256,7 @@ def test_cli_export_to_file_and_stdout(desk, tmp_path, capsys):
     rows = _parse(raw.decode("utf-8-sig"))
     assert {int(r["claim_id"]) for r in rows} == {ids["A"], ids["B"], ids["C"]}
     assert "3 reviews written" in capsys.readouterr().err
-    assert export.cli_export(db, "claimreview", None, "-", base_url="https://desk.example") == 0
+    assert export.cli_export(db, "claimreview", None, "-") == 0  # the stored organisation
     reviews = json.loads(capsys.readouterr().out)
     assert len(reviews) == 3
     for review in reviews:
