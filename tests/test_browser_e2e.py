@@ -90,6 +90,30 @@ class Desk:
         self.page.get_by_role("heading", name="Log in to Tabayyun").wait_for(timeout=TIMEOUT)
 
 
+# Where a substring of an element's text is drawn: [left, right] of its characters on screen.
+_TEXT_BOX = """([el, needle]) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(needle);
+        if (at >= 0) {
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + needle.length);
+            const box = range.getBoundingClientRect();
+            return [box.left, box.right];
+        }
+    }
+    return null;
+}"""
+
+
+def text_x(locator, needle: str) -> float:
+    """The horizontal middle of ``needle`` as drawn inside the element ``locator`` points at."""
+    box = locator.evaluate(f"(el) => ({_TEXT_BOX})([el, {json.dumps(needle)}])")
+    assert box is not None, f"{needle!r} not drawn in the element"
+    return (box[0] + box[1]) / 2
+
+
 def wait_db(db_path: Path, sql: str, params: list, expected, timeout: float = 30) -> None:
     """Poll the database until ``sql`` returns ``expected`` (the UI action has been committed)."""
     deadline = time.monotonic() + timeout
@@ -149,6 +173,15 @@ def test_first_admin_to_published_claimreview(tmp_path):
                 desk.wait_text("Saved.")
             desk.shot("admin")
 
+            # 2b. The organisation that publishes (exports link to its public verdict pages, never to the desk).
+            desk.goto("organisation", "Organisation")
+            form = page.locator("[data-testid='stForm']")
+            form.get_by_role("textbox", name="Publisher name (the newsroom)").fill("Tabayyun Desk")
+            form.get_by_role("textbox", name="Public address of a verdict page").fill("https://checks.example/v/{id}")
+            desk.click(form.get_by_role("button", name="Save"))
+            wait_db(db_path, "SELECT value FROM settings WHERE key = 'organisation.verdict_url'", [],
+                    "https://checks.example/v/{id}")
+
             # 3. Import the sample aggregator page and a small coverage feed.
             desk.goto("imports", "Import")
             page.locator("input[type=file]").set_input_files([str(p) for p in UPLOADS])
@@ -164,7 +197,7 @@ def test_first_admin_to_published_claimreview(tmp_path):
 
             # 5. Open the Palmyra claim (deep link) and confirm a suggested coverage link.
             desk.goto(f"review?claim={palmyra}", "Claim review")
-            desk.wait_text(f"Claim #{palmyra}")
+            page.locator("h3").filter(has_text=f"#{palmyra}").first.wait_for(timeout=TIMEOUT)
             desk.shot("review-admin")
             desk.click(page.get_by_role("button", name="Confirm").first)
             wait_db(db_path, "SELECT count(*) FROM coverage_links WHERE claim_id = ? AND status = 'confirmed'",
@@ -207,7 +240,8 @@ def test_first_admin_to_published_claimreview(tmp_path):
             assert review["reviewRating"]["alternateName"] == "Unverifiable"
             assert review["itemReviewed"]["@type"] == "Claim"
             assert review["itemReviewed"]["firstAppearance"]["datePublished"] == "2016-05-03"
-            assert review["url"].endswith(f"/review?claim={palmyra}")
+            assert review["url"] == f"https://checks.example/v/{palmyra}"  # the public verdict page
+            assert review["author"]["name"] == "Tabayyun Desk" and review["inLanguage"] == "en"
 
             # 9. The same pages in Arabic, laid out right to left (and the README's screenshots).
             desk.goto("analytics", catalogue("en")["analytics.title"])
@@ -222,6 +256,12 @@ def test_first_admin_to_published_claimreview(tmp_path):
             assert side["x"] > main["x"]  # the whole page is laid out right to left: navigation on the right
             desk.goto(f"review?claim={palmyra}", "مراجعة الادعاء")
             review_ar = desk.shot("review-ar")
+            # Mixed-direction runs keep their order inside Arabic text (measured from where glyphs are drawn):
+            # the source date reads day, month, year from the right, and the claim number stays "#N".
+            source = page.locator("[data-testid='stMain'] div[dir='rtl']").filter(has_text="المصدر").first
+            assert text_x(source, "2016") < text_x(source, "مايو") < text_x(source, "3 ")
+            heading = page.locator("[data-testid='stMain'] h3").filter(has_text="الادعاء رقم").first
+            assert text_x(heading, "#") < text_x(heading, str(palmyra))
             desk.click(page.get_by_text("English", exact=True))
             page.get_by_text("Log out").first.wait_for(timeout=TIMEOUT)
             desk.goto("triage", "Triage queue")

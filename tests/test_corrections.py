@@ -9,7 +9,7 @@ import pytest
 from review import claim_actions, export, reviewing
 from review.audit import history
 from review.errors import PermissionDenied, WorkflowError
-from tests.test_export import A_TEXT, _propose, _v, desk, desk_template  # noqa: F401 - fixtures
+from tests.test_export import ORG, A_TEXT, _propose, _v, desk, desk_template  # noqa: F401 - fixtures
 from tests.test_workflow import make_claim, status, team, team_template, version  # noqa: F401 - fixtures
 
 
@@ -67,7 +67,7 @@ def test_correction_keeps_the_verdict_published_until_the_new_one_is_signed_off(
     reviewing.sign_off(db, "edna", a, _v(db, a))
     record = {r.claim_id: r for r in export.signed_off_reviews(db)}[a]
     assert record.label == "Mostly false" and record.correction.previous_label == "False"
-    review = next(r for r in export.to_claimreview([record]))
+    review = next(r for r in export.to_claimreview([record], organisation=ORG))
     assert review["datePublished"] == record.first_published_at[:10]
     assert review["dateModified"] == record.signed_off_at[:10]
     assert review["correction"]["@type"] == "CorrectionComment"
@@ -104,7 +104,7 @@ def test_claimreview_json_is_safe_inside_a_script_tag(desk):
     db, ids = desk
     hostile = "</script><script>window.pwned = 1</script><!-- & \u2028"
     _publish(db, hostile)
-    text = export.to_json(export.signed_off_reviews(db))
+    text = export.to_json(export.signed_off_reviews(db), organisation=ORG)
     for raw in ("<", ">", "&", "\u2028"):
         assert raw not in text
     parsed = {r["claimReviewed"]: r for r in json.loads(text)}
@@ -122,7 +122,7 @@ def test_embedded_claimreview_runs_no_script_in_a_real_browser(desk, tmp_path):
     page_file = tmp_path / "publisher.html"
     page_file.write_text('<!doctype html><html><head><meta charset="utf-8"><title>Fact check</title>'
                          '<script type="application/ld+json" id="markup">'
-                         f"{export.to_json(export.signed_off_reviews(db))}</script></head><body>ok</body></html>",
+                         f"{export.to_json(export.signed_off_reviews(db), organisation=ORG)}</script></head><body>ok</body></html>",
                          encoding="utf-8")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
