@@ -48,3 +48,22 @@ def verdict_label(label: str | None) -> str:
         return rating(label).arabic if current_language() == "ar" else label
     except KeyError:
         return label
+
+
+def plural_category(language: str, n: int) -> str:
+    """CLDR plural category of ``n``: English one/other; Arabic zero/one/two/few/many/other."""
+    if language != "ar":
+        return "one" if n == 1 else "other"
+    if n in (0, 1, 2):
+        return ("zero", "one", "two")[n]
+    rest = n % 100
+    return "few" if 3 <= rest <= 10 else "many" if 11 <= rest <= 99 else "other"
+
+
+def tn(key: str, count: int, /, **values: object) -> str:
+    """``t`` for a sentence about ``count`` things: key.<plural category> when the catalogue has it, else key."""
+    language = current_language()
+    for candidate in (f"{key}.{plural_category(language, count)}", f"{key}.other", key):
+        if candidate in catalogue(language) or candidate in catalogue("en"):
+            return t(candidate, **values)
+    return key

@@ -12,7 +12,7 @@ from app_pages.common import (current_user, get_db, hover, html_line, marked_htm
                               md_plain, rich_block, run_safely, safe_link, show_error, show_match_evidence, text_block,
                               word_spans, worthiness)
 from app_pages.history import sentence_html
-from app_pages.i18n import current_language, labeller, t, verdict_label
+from app_pages.i18n import current_language, labeller, t, tn, verdict_label
 from db import queries
 from review import audit, coverage, embedding, matching, ratings, reviewing, users
 from review.errors import ReviewError
@@ -92,7 +92,7 @@ def _timeline(db, claim_id: int) -> None:
                  for a in dated]  # plotly renders some HTML in labels: keep article text inert
         fig = px.scatter(dated, x="published", y="outlet", hover_name="title",
                          labels={"published": t("review.date"), "outlet": t("review.outlet")},
-                         title=t("review.timeline_title", n=len(seen)))
+                         title=tn("review.timeline_title", len(seen), n=len(seen)))
         fig.update_traces(marker={"size": 12})
         fig.update_xaxes(type="date", tickformat="%Y-%m-%d")
         st.plotly_chart(fig, key="review_timeline")

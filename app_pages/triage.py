@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages.bidi import caption, date_label, iso, join_list, ltr, ref
 from app_pages.common import (current_user, db_path, get_db, open_claim, run_safely, show_error, text_block,
                               worthiness)
-from app_pages.i18n import labeller, t, verdict_label
+from app_pages.i18n import labeller, t, tn, verdict_label
 from db import queries
 from review import claim_actions, embedding, matching, text, users
 from review.errors import ReviewError
@@ -123,7 +123,7 @@ def _pager(total: int) -> int:
         page += 1
     st.session_state["triage_page_n"] = page
     with mid:
-        caption(t("triage.page_of", page=ltr(page), pages=ltr(pages), n=ltr(total)) if total else "")
+        caption(tn("triage.page_of", total, page=ltr(page), pages=ltr(pages), n=ltr(total)) if total else "")
     return page
 
 

@@ -98,7 +98,7 @@ def desk_latency(path: Path, db_file: Path, batch_size: int) -> dict:
     proc = mp.Process(target=run_desk_import, args=(path, db_file, batch_size))
     start = time.perf_counter()
     proc.start()
-    latencies, failed = [], 0
+    latencies, failed, slow = [], 0, []
     while proc.is_alive():
         began = time.perf_counter()
         try:
@@ -106,13 +106,15 @@ def desk_latency(path: Path, db_file: Path, batch_size: int) -> dict:
         except sqlite3.OperationalError:  # "database is locked" after the busy timeout and retries
             failed += 1
         latencies.append((time.perf_counter() - began) * 1000)
+        if latencies[-1] > 1000:
+            slow.append((round(began - start, 1), round(latencies[-1])))
         time.sleep(0.1)
     proc.join()
     seconds = time.perf_counter() - start
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
     return {"n": len(latencies), "failed": failed, "p50": pick(0.5), "p95": pick(0.95), "max": latencies[-1],
-            "seconds": seconds}
+            "seconds": seconds, "slow": slow}
 
 
 def desk(path: Path, tmp: Path) -> None:
@@ -123,6 +125,7 @@ def desk(path: Path, tmp: Path) -> None:
                         ("one transaction per file (baseline)", 10**9)):
         r = desk_latency(path, tmp / f"desk-{size}.db", size)
         print(f"{label:<44}{r['n']:>9,}{r['failed']:>8,}{r['p50']:>9.0f}{r['p95']:>9.0f}{r['max']:>9.0f}{r['seconds']:>10.1f}")
+        print(f"    actions over 1 s (seconds into the import, ms): {r['slow'] or 'none'}")
 
 
 def _in_child(target, *args) -> dict:

@@ -193,6 +193,20 @@ def test_first_admin_to_published_claimreview(tmp_path):
             desk.goto("triage", "Triage queue")
             desk.wait_text("claims match")
             desk.shot("triage")
+            # At 1280 px every claim card shows its whole text and its Open button (nothing cut or off-screen).
+            page.set_viewport_size({"width": 1280, "height": 1600})
+            desk.settle()
+            with sqlite3.connect(db_path) as conn:
+                top_id, top = conn.execute(
+                    "SELECT id, text FROM claims ORDER BY triage_rank DESC, id DESC LIMIT 1").fetchone()
+            text = page.locator("[data-testid='stMain'] div[dir='auto']").filter(has_text=top[-30:]).first
+            text.wait_for(timeout=TIMEOUT)
+            assert text.inner_text().strip() == top  # the whole claim, not a cut cell
+            box = text.bounding_box()
+            button = page.locator(f".st-key-triage_open_{top_id} button").bounding_box()
+            for drawn in (box, button):
+                assert drawn and drawn["x"] >= 0 and drawn["x"] + drawn["width"] <= 1280
+            page.set_viewport_size({"width": 1440, "height": 1600})
             palmyra = _claim_id(db_path, "استعادة النظام السوري لمدينة تدمر")
 
             # 5. Open the Palmyra claim (deep link) and confirm a suggested coverage link.

@@ -72,7 +72,7 @@ def test_every_page_renders_for_each_role(db_path, monkeypatch, user, role):
 def _matching(at) -> int:
     """The triage page's "N claims match" count (0 when the page says none match)."""
     for body in (e.proto.body for e in at.get("html")):
-        found = re.search(r"(\d+)\u2069? claims match", body)
+        found = re.search(r"(\d+)\u2069? claims? match", body)
         if found:
             return int(found.group(1))
     return 0

@@ -97,14 +97,26 @@ def _index_passages(db: Database, chunk: Sequence[int], rows: list[tuple[int, st
     db.conn.executemany("INSERT INTO match_passages_fts(rowid, terms) VALUES (?, ?)", fts)
 
 
-def index_claims(db: Database, claim_ids: Iterable[int]) -> None:
-    """(Re-)index those claims so new items can be matched against them; idempotent."""
+def claim_terms(db: Database, claim_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(claim id, indexed terms) of those claims: reads and analysis only, so callers can do it outside a lock."""
     ids = list(dict.fromkeys(int(i) for i in claim_ids))
+    out: list[tuple[int, str]] = []
     for chunk in _chunks(ids):
         rows = db.execute(f"SELECT id, text FROM claims WHERE id IN ({_marks(len(chunk))})", chunk).fetchall()
+        out += [(i, " ".join(stems(t))) for i, t in rows]
+    return out
+
+
+def write_claim_terms(db: Database, terms: list[tuple[int, str]]) -> None:
+    """Store analysed claims in the matching index (replacing earlier rows); the caller holds the transaction."""
+    for chunk in _chunks([i for i, _ in terms]):
         db.execute(f"DELETE FROM match_claims_fts WHERE rowid IN ({_marks(len(chunk))})", chunk)
-        db.conn.executemany("INSERT INTO match_claims_fts(rowid, terms) VALUES (?, ?)",
-                            [(i, " ".join(stems(t))) for i, t in rows])
+    db.conn.executemany("INSERT INTO match_claims_fts(rowid, terms) VALUES (?, ?)", terms)
+
+
+def index_claims(db: Database, claim_ids: Iterable[int]) -> None:
+    """(Re-)index those claims so new items can be matched against them; idempotent."""
+    write_claim_terms(db, claim_terms(db, claim_ids))
 
 
 def _varints(blob: bytes) -> list[int]:
