@@ -1,11 +1,13 @@
 """Coverage search: free-text fuzzy search over every item with the claim matcher."""
 from __future__ import annotations
 
+import html
 
 import streamlit as st
 
-from app_pages.common import (get_db, marked_html, match_words, rich_block, run_safely, show_match_evidence,
-                              text_block, word_spans)
+from app_pages.bidi import caption, date_label, iso
+from app_pages.common import (get_db, hover, html_line, marked_html, match_strength, match_words, rich_block,
+                              run_safely, show_match_evidence, word_spans)
 from app_pages.i18n import labeller, t
 from db import queries
 from review import matching
@@ -23,11 +25,12 @@ def render() -> None:
         limit = st.slider(t("search.limit"), 5, 50, 10, key="search_limit")
         st.form_submit_button(t("search.run"), type="primary")
     if not query.strip():
-        st.caption(t("search.hint"))
+        caption(t("search.hint"))
         return
     db = get_db()
     try:
         found = matching.search(db, query, limit=limit, kinds=tuple(kinds) or None)
+        suggest, strong = matching.get_thresholds(db)
         if not found:
             st.info(t("search.none"))
         for match in found:
@@ -35,10 +38,12 @@ def render() -> None:
                                 [match.item_id])[0]
             why = match.explanation
             with st.container(border=True):
-                st.markdown(f"**{match.score:.2f}** · {t('kind.' + item['kind'])} · `{match.method}`")
+                strength = match_strength(match.score, strong, suggest)
+                tip = t("review.match_tip", score=f"{match.score:.2f}", method=match.method)
+                html_line(f"<strong>{hover(strength, tip)}</strong> · {html.escape(t('kind.' + item['kind']))}")
                 rich_block(marked_html(item["title"] or "", word_spans(item["title"] or "", match_words(why))))
-                text_block(f"{item['outlet'] or '—'} · {item['published'] or '—'} · #{match.item_id}", muted=True)
-                show_match_evidence(why, item["title"] or "", item["body"] or "", lead_chars=400)
+                caption(f"{iso(item['outlet'] or '—')} · {date_label(item['published'])}")
+                show_match_evidence(why, item["title"] or "", item["body"] or "", lead_chars=400, claim_text=query)
                 if item["url"]:
                     st.link_button(t("review.open_source"), item["url"])
     finally:

@@ -213,7 +213,9 @@ def test_search_page_finds_the_arabic_article_for_an_english_query(db, monkeypat
     at.text_area(key="search_query").input("Skynews documents ISIS Palmyra")
     at.button[0].click()
     at.run()
-    assert "Same story in Arabic" in page_text(at)
+    shown = page_text(at)
+    assert "Same story in Arabic" in shown
+    assert "match" in shown and ":v3" not in shown and "0." not in shown.split("Same story")[0]  # words, no codes
 
 
 def test_one_row_per_story_respects_the_other_filters(db):
