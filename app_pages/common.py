@@ -142,20 +142,19 @@ def match_words(why: dict) -> set[str]:
 
 
 def surface_forms(wanted: list[str], *texts: str) -> list[str]:
-    """For each normalised word, the first spelling of it found in ``texts`` (so وثايق shows as وثائق)."""
+    """For each normalised word, the first spelling of it (or of its light stem) in ``texts``: وثايق → وثائق."""
     from review import text as textmod
 
     found: dict[str, str] = {}
-    todo = set(wanted)
+    by_stem = {textmod.light_stem(w): w for w in wanted}
     for source in texts:
         for match in _WORD.finditer(source or ""):
-            if not todo:
+            if len(found) == len(wanted):
                 break
             norm = textmod.normalize(match.group())
-            for key in (norm, textmod.light_stem(norm)):
-                if key in todo:
-                    found[key] = match.group()
-                    todo.discard(key)
+            key = norm if norm in by_stem.values() else by_stem.get(textmod.light_stem(norm))
+            if key and key not in found:
+                found[key] = match.group()
     return [found.get(w, w) for w in wanted]
 
 

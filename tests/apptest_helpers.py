@@ -31,4 +31,5 @@ def page_text(at: AppTest) -> str:
 
     parts = [e.value for e in at.caption] + [e.value for e in at.markdown]
     parts += [re.sub(r"<[^>]+>", " ", e.proto.body) for e in at.get("html")]
-    return html.unescape(" ".join(parts)).translate({0x2066: None, 0x2067: None, 0x2068: None, 0x2069: None})
+    text = html.unescape(" ".join(parts)).translate({0x2066: None, 0x2067: None, 0x2068: None, 0x2069: None})
+    return " ".join(text.split())
