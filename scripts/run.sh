@@ -5,11 +5,27 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p data
 .venv/bin/python -m review init --samples
+log_dir=$(dirname "${TABAYYUN_DB:-data/tabayyun.db}")
 # Claims a bulk import left pending get their coverage in the background while the dashboard serves.
 # Then embeddings (claims first, then titles, leads, deeper passages): cross-language and meaning matches appear as
 # they land; until then matching is lexical and the pages say so.
-(.venv/bin/python -m review match --pending && .venv/bin/python -m review embed --pending) > data/match-pending.log 2>&1 &
+# It runs in its own process group (setsid), a child of this script, not of Streamlit: this script reaps it when it
+# ends (no <defunct> zombie) and stops the whole group when the dashboard stops.
+setsid bash -c '.venv/bin/python -m review match --pending && .venv/bin/python -m review embed --pending' \
+    > "$log_dir/match-pending.log" 2>&1 &
+background=$!
+dashboard=""
+stop_all() {
+    [ -n "$dashboard" ] && kill -TERM "$dashboard" 2>/dev/null || true
+    kill -TERM -- "-$background" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # Only this machine can reach the dashboard unless TABAYYUN_ADDRESS says otherwise (e.g. 0.0.0.0 behind an https
 # proxy): on first start anyone who reaches it can create the first admin.
-exec .venv/bin/streamlit run dashboard.py --server.address "${TABAYYUN_ADDRESS:-127.0.0.1}" \
-    --server.port "${PORT:-8501}" --browser.gatherUsageStats false "$@"
+.venv/bin/streamlit run dashboard.py --server.address "${TABAYYUN_ADDRESS:-127.0.0.1}" \
+    --server.port "${PORT:-8501}" --browser.gatherUsageStats false "$@" &
+dashboard=$!
+wait "$dashboard"
