@@ -3,7 +3,8 @@
 Usage: python bench/import_speed.py [--limit N] [--profile] [--desk]
 Baseline (same run, same machine): gzip + json.loads + sqlite-utils insert_all of the raw records into a
 plain table — no validation, normalisation, dedup, claims or indexing: the floor any importer pays.
-Each measurement runs in a fresh child process so peak RSS is its own.
+Each measurement runs in a fresh child process so peak RSS is its own. The last row runs the pure stages
+(language, sentence scoring, index analysis) in 2 worker processes feeding the one writer.
 
 --desk: a reviewer's action (a comment: one write transaction + audit event) every 0.1 s while the full import
 runs in another process; latency p50/p95/max with imports committed in batches (today) against the same import
@@ -52,12 +53,14 @@ def run_baseline(path: Path, db_file: Path, queue: mp.Queue) -> None:
 
 
 def run_import(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue,
-               index: bool = True) -> None:
+               index: bool = True, workers: int = 1) -> None:
     from db import open_db
     from review.importing import import_file
     if not index:  # breakdown only: what parse + store cost without the matching index and suggestions
         from review import coverage, matching
-        matching.index_items = matching.index_claims = lambda db, ids: None
+        from review import importing
+        matching.index_items = matching.index_claims = lambda db, ids, **options: None
+        importing.analyse_item = lambda title, body: None  # the index analysis moved into the prepare stage
         matching.suggest_for_items = coverage.match_claims_now = lambda db, ids: 0
     db = open_db(db_file)
     start = time.perf_counter()
@@ -65,16 +68,20 @@ def run_import(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp
         import cProfile
         import pstats
         prof = cProfile.Profile()
-        result = prof.runcall(import_file, db, path, skip_invalid=True, claims=claims)
+        result = prof.runcall(import_file, db, path, skip_invalid=True, claims=claims, workers=workers)
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
     else:
-        result = import_file(db, path, skip_invalid=True, claims=claims)
+        result = import_file(db, path, skip_invalid=True, claims=claims, workers=workers)
     seconds = time.perf_counter() - start
     assert result.ok, result.error
     queue.put({"n": result.imported + result.duplicates, "imported": result.imported,
                "skipped": len(result.skipped), "claims": result.claims, "seconds": seconds,
                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                "db_mb": db_file.stat().st_size / 2**20})
+
+
+def run_import_parallel(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue) -> None:
+    run_import(path, db_file, profile, claims, queue, workers=2)
 
 
 def run_import_bare(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue) -> None:
@@ -153,6 +160,7 @@ def main() -> None:
         bare = _in_child(run_import_bare, path, tmp / "bare.db", args.profile, False)
         store = _in_child(run_import, path, tmp / "store.db", args.profile, False)
         ours = _in_child(run_import, path, tmp / "tabayyun.db", args.profile, True)
+        par = _in_child(run_import_parallel, path, tmp / "parallel.db", args.profile, True)
     print(f"corpus: {path.name}")
     print(f"{'what':<44}{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MB':>9}")
     print(f"{'baseline: raw json → insert_all':<44}{base['n']:>9,}{base['seconds']:>9.1f}"
@@ -163,6 +171,8 @@ def main() -> None:
           f"{store['n'] / store['seconds']:>9,.0f}{store['peak_mb']:>9.0f}")
     print(f"{'import (parse+store+index+claims)':<44}{ours['n']:>9,}{ours['seconds']:>9.1f}"
           f"{ours['n'] / ours['seconds']:>9,.0f}{ours['peak_mb']:>9.0f}")
+    print(f"{'import, 2 worker processes + 1 writer':<44}{par['n']:>9,}{par['seconds']:>9.1f}"
+          f"{par['n'] / par['seconds']:>9,.0f}{par['peak_mb']:>9.0f}  (writer; workers not counted)")
     print(f"imported {ours['imported']:,}, skipped invalid {ours['skipped']}, claims {ours['claims']:,}, "
           f"database {ours['db_mb']:.0f} MB; cost vs baseline ×{ours['seconds'] / base['seconds']:.1f}")
 

@@ -83,7 +83,8 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
     for path in paths:
         progress = _Progress(str(path))
         results.extend(import_files(db, [path], fmt=args.format, actor=args.actor, progress=progress,
-                                    skip_invalid=args.skip_invalid, claims=not args.coverage_only))
+                                    skip_invalid=args.skip_invalid, claims=not args.coverage_only,
+                                    workers=args.workers))
         progress.done()
     failed = [{"path": r.path, "line": r.error.line, "error": r.error.problem} for r in results if r.error]
     summary = {
@@ -298,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coverage-only", action="store_true",
                    help="store the items as coverage to match against (an archive), without extracting claims")
     p.add_argument("--actor", default="cli", help="name recorded in the audit trail (default: cli)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes for parsing-side work (sentence scoring, index analysis); default: one per core "
+                        "for files of 4 MB or more, else 1. The database ends up the same either way")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("items", help="list imported items")

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing as mp
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -19,7 +22,7 @@ from review.errors import ValidationError
 from review.ingest import IngestError, iter_articles
 from review.ingest.records import CONTROL_CHARS
 from review.ingest.source import ErrorHandler, report
-from review.matching.engine import claim_terms, write_claim_terms
+from review.matching.engine import ItemAnalysis, analyse_item, claim_terms, write_claim_terms
 from review.models import Article
 from review.stories import MAX_STORY_CLAIMS, merge_stories, refresh_claim_stats
 
@@ -27,6 +30,8 @@ CLAIM_KINDS = ("article",)  # headlines and earlier fact-checks are coverage to 
 IMPORT_MIN_SCORE = 0.5  # the model's decision threshold (chosen by cross-validation): ≥ 0.5 = check-worthy
 MAX_CLAIMS_PER_ITEM = 10  # the triage queue wants an article's strongest claims, not every sentence
 BATCH_ITEMS = 50  # articles per write transaction: a reviewer's action waits ~0.1-0.3 s (bench/import_speed.py --desk)
+PARALLEL_MIN_BYTES = 4 * 2**20  # below this a file imports faster than worker processes start
+MAX_WORKERS = 8  # the single writer saturates well before this (bench/import_speed.py)
 CLAIMS_INDEX_BATCH = 500  # a bulk import's claims indexed per transaction at its end
 
 ProgressFn = Callable[[int], None]
@@ -101,21 +106,31 @@ def add_claim_appearance(db: Database, claim_text: str, *, item_id: int | None, 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """An article with the work done before the write lock is taken: its language and claim candidates."""
+    """An article with the work done before the write lock is taken: its language, claim candidates and the
+    analysis the matching index needs (None for an article already stored: its insert is ignored)."""
 
     article: Article
     language: str
     candidates: tuple[ClaimCandidate, ...] = ()
+    analysis: ItemAnalysis | None = None
 
 
-def prepare(article: Article, *, claims: bool = True) -> Prepared:
-    """The pure part of importing one article (language, sentence scoring); no database."""
+def prepare(article: Article, *, claims: bool = True, new: bool = True) -> Prepared:
+    """The pure part of importing one article (language, sentence scoring, index analysis); no database."""
     language = article.language or text.detect_language(f"{article.title} {article.body[:500]}")
+    if not new:
+        return Prepared(article, language)
     candidates: tuple[ClaimCandidate, ...] = ()
     if claims and article.kind in CLAIM_KINDS:
         found = extract_claims(article.title, article.body, language, min_score=IMPORT_MIN_SCORE)
         candidates = tuple(found[:MAX_CLAIMS_PER_ITEM])
-    return Prepared(article, language, candidates)
+    return Prepared(article, language, candidates, analyse_item(article.title, article.body))
+
+
+def _prepare_job(job: tuple[Article, bool, bool]) -> Prepared:
+    """``prepare`` for a worker process (one picklable argument)."""
+    article, claims, new = job
+    return prepare(article, claims=claims, new=new)
 
 
 def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | None) -> tuple[list[int], list[int]]:
@@ -160,19 +175,22 @@ def store_batch(db: Database, batch: Sequence[Prepared], result: FileResult, *, 
     """
     path = Path(result.path)
     touched: list[int] = []
+    analysed: dict[int, ItemAnalysis] = {}
     first_item = len(result.item_ids)
     for prepared in batch:
         counts = (result.imported, result.duplicates, result.claims, len(result.item_ids), len(result.claim_ids))
         try:
             with db.atomic():  # a savepoint: a refused record leaves nothing behind
                 touched.extend(_store_one(db, prepared, result, run_id))
+            if len(result.item_ids) > counts[3] and prepared.analysis is not None:
+                analysed[result.item_ids[-1]] = prepared.analysis
         except (sqlite3.IntegrityError, ValidationError, RecursionError, ValueError, TypeError) as exc:
             result.imported, result.duplicates, result.claims = counts[:3]
             del result.item_ids[counts[3]:], result.claim_ids[counts[4]:]
             report(IngestError(path, prepared.article.line, f"record cannot be stored: {_problem(exc)}"), on_error)
     refresh_claim_stats(db, touched)
     new_items = result.item_ids[first_item:]
-    matching.index_items(db, new_items)
+    matching.index_items(db, new_items, analysed=analysed)
     result.links += matching.suggest_for_items(db, new_items)
 
 
@@ -219,41 +237,73 @@ def _leave_the_lock(held: float) -> None:
     time.sleep(min(held, 0.05))
 
 
-def _batches(db: Database, articles: Iterator[Article], size: int, claims: bool) -> Iterator[list[Prepared]]:
-    """Prepared articles in lists of ``size``: parsing and sentence scoring happen here, outside the lock.
+def _new_flags(db: Database, raw: list[Article]) -> list[bool]:
+    """For each article: not stored yet and not repeated earlier in ``raw`` (only those are scored and analysed)."""
+    hashes = [content_hash(a) for a in raw]
+    marks = ",".join("?" * len(hashes))
+    seen = {r[0] for r in db.execute(f"SELECT content_hash FROM items WHERE content_hash IN ({marks})", hashes)}
+    flags = []
+    for digest in hashes:
+        flags.append(digest not in seen)
+        seen.add(digest)
+    return flags
 
-    Articles already stored (a re-imported archive) or repeated in the batch skip sentence scoring: their
+
+def _batches(db: Database, articles: Iterator[Article], size: int, claims: bool,
+             pool: Pool | None = None) -> Iterator[list[Prepared]]:
+    """Prepared articles in lists of ``size``: parsing, sentence scoring and index analysis happen here, outside
+    the lock. With a ``pool`` the next batch is prepared by the workers while the caller stores this one (the
+    batches come back in file order, so the database ends up exactly as after a serial import).
+
+    Articles already stored (a re-imported archive) or repeated in the batch skip scoring and analysis: their
     insert is ignored anyway.
     """
-    while raw := list(islice(articles, size)):
-        hashes = [content_hash(a) for a in raw]
-        marks = ",".join("?" * len(hashes))
-        seen = {r[0] for r in db.execute(f"SELECT content_hash FROM items WHERE content_hash IN ({marks})", hashes)}
-        batch = []
-        for article, digest in zip(raw, hashes):
-            batch.append(prepare(article, claims=claims and digest not in seen))
-            seen.add(digest)
-        yield batch
+    pending = None
+    while True:
+        raw = list(islice(articles, size))
+        job = None
+        if raw:
+            jobs = [(a, claims, new) for a, new in zip(raw, _new_flags(db, raw))]
+            job = pool.map_async(_prepare_job, jobs, chunksize=5) if pool else [_prepare_job(j) for j in jobs]
+        if pending is not None:
+            yield pending.get() if pool else pending
+        if not raw:
+            return
+        pending = job
+
+
+def worker_count(path: str | Path, requested: int | None) -> int:
+    """Worker processes for one file: as asked, else one per core for files over PARALLEL_MIN_BYTES."""
+    if requested is not None:
+        return max(1, requested)
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS)) if size >= PARALLEL_MIN_BYTES else 1
 
 
 def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str = "system",
                 progress: ProgressFn | None = None, skip_invalid: bool = False, claims: bool = True,
-                batch_size: int = BATCH_ITEMS) -> FileResult:
+                batch_size: int = BATCH_ITEMS, workers: int | None = 1) -> FileResult:
     """Import one file as one import run, committed in batches; a file that fails changes nothing.
 
     The write lock is held per batch of ``batch_size`` articles (reviewers' actions wait at most one
     batch). A file that fails in its first batch is rolled back; one that fails later is cleaned
     up (``import_runs.discard_run``) and its run recorded as failed. With ``skip_invalid``, bad
     records are skipped and listed in ``result.skipped`` instead of failing the whole file (file-level
-    problems still fail it). With ``claims=False`` the items are stored as coverage only.
+    problems still fail it). With ``claims=False`` the items are stored as coverage only. ``workers`` > 1 runs
+    the pure stages in that many processes (None: one per core for a big file); the result is the same.
     """
     result = FileResult(path=str(path), format=fmt)
     on_error = result.skipped.append if skip_invalid else None
     run_id: int | None = None  # set once the run's first batch is committed
     import_runs.recover_interrupted(db)
+    count = worker_count(path, workers)
+    pool = mp.get_context("forkserver").Pool(count) if count > 1 else None
     try:
         articles = iter_articles(Path(path), fmt, on_error=on_error)
-        for batch in _batches(db, articles, batch_size, claims):
+        for batch in _batches(db, articles, batch_size, claims, pool):
             with write_transaction(db):
                 current = run_id or import_runs.start_run(db, result.path, fmt, actor)
                 store_batch(db, batch, result, run_id=current, on_error=on_error)
@@ -279,6 +329,10 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
         error = IngestError(Path(path), None, database_problem(exc))
     except (OSError, UnicodeError, ValueError) as exc:  # a bug must not become a traceback
         error = IngestError(Path(path), None, f"internal error ({type(exc).__name__}: {exc}); please report it")
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     if run_id is not None:
         import_runs.discard_run(db, run_id, str(error), actor)
     return FileResult(path=str(path), format=fmt, error=error)
@@ -286,7 +340,7 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
 
 def import_files(db: Database, paths: Iterable[str | Path], *, fmt: str = "auto", actor: str = "system",
                  progress: ProgressFn | None = None, skip_invalid: bool = False,
-                 claims: bool = True) -> list[FileResult]:
+                 claims: bool = True, workers: int | None = 1) -> list[FileResult]:
     """Import each file independently: one failing file does not stop the others."""
-    return [import_file(db, p, fmt=fmt, actor=actor, progress=progress, skip_invalid=skip_invalid, claims=claims)
-            for p in paths]
+    return [import_file(db, p, fmt=fmt, actor=actor, progress=progress, skip_invalid=skip_invalid, claims=claims,
+                        workers=workers) for p in paths]

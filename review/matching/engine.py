@@ -47,48 +47,76 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def index_items(db: Database, item_ids: Iterable[int], *, passages: bool = True) -> None:
+@dataclass(frozen=True, slots=True)
+class ItemAnalysis:
+    """What indexing one item needs, computed without the database (so a worker process can do it)."""
+
+    title_terms: str
+    lead_terms: str
+    passages: tuple[tuple[int, int, int, str, str], ...]  # (ord, start, end, digest, terms)
+
+
+def analyse_item(title: str, body: str) -> ItemAnalysis:
+    """The index terms of an item's title, lead and passages (pure)."""
+    title, body = title or "", body or ""
+    title_terms, lead_terms = item_fields(title, body)
+    return ItemAnalysis(title_terms, lead_terms, tuple(
+        (p.ord, p.start, p.end, _digest(p.text), " ".join(stems(p.text))) for p in split_passages(title, body)))
+
+
+def index_items(db: Database, item_ids: Iterable[int], *, passages: bool = True,
+                analysed: dict[int, ItemAnalysis] | None = None) -> None:
     """(Re-)index those items for matching; idempotent, and runs inside the caller's transaction.
 
-    ``passages=False`` indexes titles and leads only (for migrations that ran before passages existed).
+    ``analysed`` holds analyses computed earlier (outside the lock, possibly in other processes) for some of the
+    items; the others are analysed here. ``passages=False`` indexes titles and leads only (for migrations that
+    ran before passages existed).
     """
     ids = list(dict.fromkeys(int(i) for i in item_ids))
+    analysed = analysed or {}
     for chunk in _chunks(ids):
-        rows = db.execute(f"SELECT id, title, body FROM items WHERE id IN ({_marks(len(chunk))})", chunk).fetchall()
-        found = [(i, *item_fields(title or "", body or "")) for i, title, body in rows]
+        missing = [i for i in chunk if i not in analysed]
+        found = dict(analysed)
+        if missing:
+            for i, title, body in db.execute(f"SELECT id, title, body FROM items WHERE id IN ({_marks(len(missing))})",
+                                             missing).fetchall():
+                found[i] = analyse_item(title, body)
+        present = [i for i in chunk if i in found]
         # delete + insert: also drops the rows of items that no longer exist
         db.execute(f"DELETE FROM match_items_fts WHERE rowid IN ({_marks(len(chunk))})", chunk)
-        db.conn.executemany("INSERT INTO match_items_fts(rowid, title, lead) VALUES (?, ?, ?)", found)
+        db.conn.executemany("INSERT INTO match_items_fts(rowid, title, lead) VALUES (?, ?, ?)",
+                            [(i, found[i].title_terms, found[i].lead_terms) for i in present])
         if passages:
-            _index_passages(db, chunk, rows)
+            _index_passages(db, chunk, {i: found[i] for i in present})
 
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _index_passages(db: Database, chunk: Sequence[int], rows: list[tuple[int, str, str]]) -> None:
-    """Split the items into passages and index their terms; a passage whose text holds keeps its id and vector."""
+def _index_passages(db: Database, chunk: Sequence[int], analyses: dict[int, ItemAnalysis]) -> None:
+    """Store the items' passages and their terms; a passage whose text holds keeps its id and vector."""
     marks = _marks(len(chunk))
     old = {(item, o): (pid, digest, (a, b)) for pid, item, o, digest, a, b in db.execute(
         f"SELECT id, item_id, ord, digest, start, end FROM item_passages WHERE item_id IN ({marks})", chunk)}
     db.execute(f"DELETE FROM match_passages_fts WHERE rowid IN (SELECT id FROM item_passages WHERE item_id IN ({marks}))",
                chunk)
     keep, fts, stale = set(), [], []
-    for item_id, title, body in rows:
-        for p in split_passages(title or "", body or ""):
-            digest = _digest(p.text)
-            pid, was, span = old.get((item_id, p.ord), (None, None, None))
+    for item_id in chunk:
+        if item_id not in analyses:
+            continue
+        for ordinal, start, end, digest, terms in analyses[item_id].passages:
+            pid, was, span = old.get((item_id, ordinal), (None, None, None))
             if pid is None:
                 pid = db.execute("INSERT INTO item_passages (item_id, ord, start, end, digest) VALUES (?, ?, ?, ?, ?)",
-                                 [item_id, p.ord, p.start, p.end, digest]).lastrowid
-            elif was != digest or span != (p.start, p.end):
+                                 [item_id, ordinal, start, end, digest]).lastrowid
+            elif was != digest or span != (start, end):
                 if was != digest:
                     stale.append(pid)  # its text changed: the vector describes text that is gone
                 db.execute("UPDATE item_passages SET start = ?, end = ?, digest = ? WHERE id = ?",
-                           [p.start, p.end, digest, pid])  # same text, moved (a longer title): new offsets
+                           [start, end, digest, pid])  # same text, moved (a longer title): new offsets
             keep.add(pid)
-            fts.append((pid, " ".join(stems(p.text))))
+            fts.append((pid, terms))
     gone = [pid for pid, _, _ in old.values() if pid not in keep]
     for part in _chunks(gone + stale):
         db.execute(f"DELETE FROM vectors WHERE kind = 'passage' AND ref_id IN ({_marks(len(part))})", list(part))

@@ -1,0 +1,70 @@
+"""A parallel import (pure stages in worker processes, one writer) leaves exactly the database a serial one does."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db import open_db
+from review.importing import import_file, worker_count
+from review.samples import SAMPLES_DIR
+
+# What an import writes, compared row by row; ids, timestamps and the run id are part of it except where they are
+# the wall clock (created_at/imported_at/updated_at/finished_at).
+TABLES = {
+    "items": "SELECT id, kind, title, body, outlet, url, published, language, source_file, source_id, content_hash "
+             "FROM items ORDER BY id",
+    "claims": "SELECT id, text, norm_hash, language, item_id, span_start, span_end, score, signals, status, "
+              "story_id, appearance_count, outlet_count, first_seen, last_seen, triage_rank, matched_at IS NULL "
+              "FROM claims ORDER BY id",
+    "claim_appearances": "SELECT claim_id, item_id, span_start, span_end FROM claim_appearances "
+                         "ORDER BY claim_id, item_id",
+    "item_passages": "SELECT id, item_id, ord, start, end, digest FROM item_passages ORDER BY id",
+    "match_items_fts": "SELECT rowid, title, lead FROM match_items_fts ORDER BY rowid",
+    "match_passages_fts": "SELECT rowid, terms FROM match_passages_fts ORDER BY rowid",
+    "match_claims_fts": "SELECT rowid, terms FROM match_claims_fts ORDER BY rowid",
+    "coverage_links": "SELECT claim_id, item_id, score, method, status, explanation FROM coverage_links "
+                      "ORDER BY claim_id, item_id",
+    "import_runs": "SELECT id, path, status, imported, duplicates, claims FROM import_runs ORDER BY id",
+}
+
+
+def _dump(path: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(path) as conn:
+        return {name: conn.execute(sql).fetchall() for name, sql in TABLES.items()}
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """The same files imported serially and with two worker processes (batches of 40 so several overlap)."""
+    tmp = tmp_path_factory.mktemp("parallel")
+    files = [SAMPLES_DIR / "saudinewsnet-200.jsonl", SAMPLES_DIR / "reports-en.jsonl",
+             SAMPLES_DIR / "aggregator-page-ar.txt", SAMPLES_DIR / "saudinewsnet-200.jsonl"]  # the last: duplicates
+    dumps = {}
+    for workers in (1, 2):
+        path = tmp / f"workers-{workers}.db"
+        db = open_db(path)
+        for file in files:
+            assert import_file(db, file, workers=workers, batch_size=40).ok
+        db.close()
+        dumps[workers] = _dump(path)
+    return dumps
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_parallel_import_matches_serial_row_by_row(imported, table):
+    serial, parallel = imported[1][table], imported[2][table]
+    assert serial, f"{table} is empty: the comparison would prove nothing"
+    assert parallel == serial
+
+
+def test_worker_count_is_sized_to_the_file_and_the_machine(tmp_path):
+    small = tmp_path / "small.jsonl"
+    small.write_text("{}\n")
+    assert worker_count(small, None) == 1  # starting processes costs more than a small file
+    assert worker_count(small, 3) == 3
+    big = tmp_path / "big.jsonl"
+    with big.open("wb") as out:
+        out.truncate(5 * 2**20)
+    assert worker_count(big, None) >= 1
