@@ -258,16 +258,18 @@ def _batches(db: Database, articles: Iterator[Article], size: int, claims: bool,
     Articles already stored (a re-imported archive) or repeated in the batch skip scoring and analysis: their
     insert is ignored anyway.
     """
+    if pool is None:
+        while raw := list(islice(articles, size)):
+            yield [_prepare_job((a, claims, new)) for a, new in zip(raw, _new_flags(db, raw))]
+        return
     pending = None
-    while True:
+    while True:  # a bad record in the batch read ahead fails the file one batch earlier than a serial import would
         raw = list(islice(articles, size))
-        job = None
-        if raw:
-            jobs = [(a, claims, new) for a, new in zip(raw, _new_flags(db, raw))]
-            job = pool.map_async(_prepare_job, jobs, chunksize=5) if pool else [_prepare_job(j) for j in jobs]
+        job = pool.map_async(_prepare_job, [(a, claims, new) for a, new in zip(raw, _new_flags(db, raw))],
+                             chunksize=5) if raw else None
         if pending is not None:
-            yield pending.get() if pool else pending
-        if not raw:
+            yield pending.get()
+        if job is None:
             return
         pending = job
 

@@ -68,3 +68,15 @@ def test_worker_count_is_sized_to_the_file_and_the_machine(tmp_path):
     with big.open("wb") as out:
         out.truncate(5 * 2**20)
     assert worker_count(big, None) >= 1
+
+
+def test_a_parallel_import_that_fails_late_changes_nothing(db, tmp_path):
+    from tests.test_import_limits import _many, _records, logical
+
+    assert import_file(db, _records(tmp_path / "first.jsonl", _many(5, prefix="old"))).ok
+    before = logical(db)
+    feed = _records(tmp_path / "late.jsonl", _many(250) + [{"title": "bad", "published": "not a date"}])
+    result = import_file(db, feed, batch_size=40, workers=2)
+    assert not result.ok and result.error.line == 251
+    assert logical(db) == before
+    assert db.execute("SELECT status FROM import_runs ORDER BY id DESC LIMIT 1").fetchone()[0] == "failed"
