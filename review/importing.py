@@ -64,13 +64,15 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _insert_item(db: Database, article: Article, language: str, run_id: int | None) -> int | None:
+def _insert_item(db: Database, article: Article, language: str, run_id: int | None,
+                 digest: str | None = None) -> int | None:
     """Insert one item; None when it is already stored (same content hash or same url)."""
     row = db.execute(
         "INSERT OR IGNORE INTO items (kind, title, body, outlet, url, published, language, "
         "source_file, source_id, content_hash, import_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [article.kind, article.title, article.body, article.outlet, article.url or None,
-         article.published, language, article.source_file, article.source_id, content_hash(article), run_id],
+         article.published, language, article.source_file, article.source_id, digest or content_hash(article),
+         run_id],
     ).fetchone()
     return row[0] if row else None
 
@@ -113,24 +115,25 @@ class Prepared:
     language: str
     candidates: tuple[ClaimCandidate, ...] = ()
     analysis: ItemAnalysis | None = None
+    digest: str | None = None  # content_hash(article) when already computed
 
 
-def prepare(article: Article, *, claims: bool = True, new: bool = True) -> Prepared:
+def prepare(article: Article, *, claims: bool = True, new: bool = True, digest: str | None = None) -> Prepared:
     """The pure part of importing one article (language, sentence scoring, index analysis); no database."""
     language = article.language or text.detect_language(f"{article.title} {article.body[:500]}")
     if not new:
-        return Prepared(article, language)
+        return Prepared(article, language, digest=digest)
     candidates: tuple[ClaimCandidate, ...] = ()
     if claims and article.kind in CLAIM_KINDS:
         found = extract_claims(article.title, article.body, language, min_score=IMPORT_MIN_SCORE)
         candidates = tuple(found[:MAX_CLAIMS_PER_ITEM])
-    return Prepared(article, language, candidates, analyse_item(article.title, article.body))
+    return Prepared(article, language, candidates, analyse_item(article.title, article.body), digest)
 
 
-def _prepare_job(job: tuple[Article, bool, bool]) -> Prepared:
+def _prepare_job(job: tuple[Article, bool, bool, str]) -> Prepared:
     """``prepare`` for a worker process (one picklable argument)."""
-    article, claims, new = job
-    return prepare(article, claims=claims, new=new)
+    article, claims, new, digest = job
+    return prepare(article, claims=claims, new=new, digest=digest)
 
 
 def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | None) -> tuple[list[int], list[int]]:
@@ -152,7 +155,7 @@ def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | 
 
 def _store_one(db: Database, prepared: Prepared, result: FileResult, run_id: int | None) -> list[int]:
     """Insert one prepared article and its claims, count it in ``result``; returns the claim ids touched."""
-    item_id = _insert_item(db, prepared.article, prepared.language, run_id)
+    item_id = _insert_item(db, prepared.article, prepared.language, run_id, prepared.digest)
     if item_id is None:
         result.duplicates += 1
         return []
@@ -237,16 +240,17 @@ def _leave_the_lock(held: float) -> None:
     time.sleep(min(held, 0.05))
 
 
-def _new_flags(db: Database, raw: list[Article]) -> list[bool]:
-    """For each article: not stored yet and not repeated earlier in ``raw`` (only those are scored and analysed)."""
+def _jobs(db: Database, raw: list[Article], claims: bool) -> list[tuple[Article, bool, bool, str]]:
+    """(article, claims, new, content hash) per article; new = not stored yet and not repeated earlier in ``raw``
+    (only those are scored and analysed; the hash is computed once, here, and reused at insert)."""
     hashes = [content_hash(a) for a in raw]
     marks = ",".join("?" * len(hashes))
     seen = {r[0] for r in db.execute(f"SELECT content_hash FROM items WHERE content_hash IN ({marks})", hashes)}
-    flags = []
-    for digest in hashes:
-        flags.append(digest not in seen)
+    jobs = []
+    for article, digest in zip(raw, hashes):
+        jobs.append((article, claims, digest not in seen, digest))
         seen.add(digest)
-    return flags
+    return jobs
 
 
 def _batches(db: Database, articles: Iterator[Article], size: int, claims: bool,
@@ -260,13 +264,12 @@ def _batches(db: Database, articles: Iterator[Article], size: int, claims: bool,
     """
     if pool is None:
         while raw := list(islice(articles, size)):
-            yield [_prepare_job((a, claims, new)) for a, new in zip(raw, _new_flags(db, raw))]
+            yield [_prepare_job(job) for job in _jobs(db, raw, claims)]
         return
     pending = None
     while True:  # a bad record in the batch read ahead fails the file one batch earlier than a serial import would
         raw = list(islice(articles, size))
-        job = pool.map_async(_prepare_job, [(a, claims, new) for a, new in zip(raw, _new_flags(db, raw))],
-                             chunksize=5) if raw else None
+        job = pool.map_async(_prepare_job, _jobs(db, raw, claims), chunksize=5) if raw else None
         if pending is not None:
             yield pending.get()
         if job is None:
