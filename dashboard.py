@@ -48,6 +48,7 @@ PAGES = [
     ("signoff", ":material/verified:", ("editor", "admin")),
     ("search", ":material/search:", ROLES),
     ("imports", ":material/upload_file:", ROLES),
+    ("jobs", ":material/pending_actions:", ROLES),
     ("analytics", ":material/monitoring:", ROLES),
     ("export", ":material/download:", ROLES),
     ("admin", ":material/group:", ("admin",)),

@@ -370,6 +370,15 @@ def m011_rescore_and_honest_dates(db: Database) -> None:
     refresh_claim_stats(db, [row[0] for row in rows])
 
 
+@migrations()
+def m012_import_run_progress(db: Database) -> None:
+    """What everyone on the desk sees of a running import: items done so far, and an admin's request to cancel."""
+    _run(db, """
+ALTER TABLE import_runs ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE import_runs ADD COLUMN cancel_requested_by TEXT
+""")
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)

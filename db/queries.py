@@ -201,3 +201,17 @@ def signoff_queue(db: Database, *, limit: int = 50) -> list[dict]:
         FROM claims c JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE claim_id = c.id)
         JOIN users u ON u.id = v.reviewer_id
         WHERE c.status = 'verdict_proposed' ORDER BY v.created_at LIMIT ?""", [limit])
+
+
+def import_runs(db: Database, *, limit: int = 20) -> list[dict]:
+    """Running imports first, then the most recent ones, with their progress (for the Jobs page)."""
+    return rows(db, """
+        SELECT id, path, format, actor, status, error, created_at, finished_at, progress, imported, duplicates,
+               claims, cancel_requested_by
+        FROM import_runs ORDER BY status = 'running' DESC, id DESC LIMIT ?""", [limit])
+
+
+def pending_matching(db: Database) -> int:
+    """Claims a bulk import left for the background matching job."""
+    return db.execute("SELECT count(*) FROM claims WHERE matched_at IS NULL AND status NOT IN ('merged', 'dismissed')"
+                      ).fetchone()[0]

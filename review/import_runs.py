@@ -9,6 +9,8 @@ from sqlite_utils import Database
 
 from db.connection import write_transaction
 from review.audit import record_event
+from review.errors import NotFoundError, PermissionDenied, WorkflowError
+from review.users import acting_user
 
 if TYPE_CHECKING:  # importing.py imports this module
     from review.importing import FileResult
@@ -31,6 +33,28 @@ def start_run(db: Database, path: str, fmt: str, actor: str) -> int:
     """Inside the first batch's transaction: record a running import of ``path``; returns its id."""
     return db.execute("INSERT INTO import_runs (path, format, actor, status, host, pid) "
                       "VALUES (?, ?, ?, 'running', ?, ?)", [path, fmt, actor, socket.gethostname(), os.getpid()]).lastrowid
+
+
+def record_progress(db: Database, run_id: int, done: int) -> str | None:
+    """Inside a batch's transaction: how many records the run has handled; returns who asked to cancel it, if anyone."""
+    db.execute("UPDATE import_runs SET progress = ? WHERE id = ?", [done, run_id])
+    row = db.execute("SELECT cancel_requested_by FROM import_runs WHERE id = ?", [run_id]).fetchone()
+    return row[0] if row else None
+
+
+def request_cancel(db: Database, actor: str, run_id: int) -> None:
+    """An admin asks a running import to stop: it stops after its current batch and removes what it stored."""
+    with write_transaction(db):
+        user = acting_user(db, actor)
+        if user.role != "admin":
+            raise PermissionDenied(f"only an admin can cancel an import (you are {user.role})")
+        row = db.execute("SELECT status FROM import_runs WHERE id = ?", [run_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"import run {run_id} does not exist")
+        if row[0] != "running":
+            raise WorkflowError(f"import run {run_id} is {row[0]}, not running")
+        db.execute("UPDATE import_runs SET cancel_requested_by = ? WHERE id = ?", [user.name, run_id])
+        record_event(db, actor=user.name, action="import.cancel", entity="import_run", entity_id=run_id)
 
 
 def _alive(pid: int) -> bool:

@@ -312,9 +312,13 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
             with write_transaction(db):
                 current = run_id or import_runs.start_run(db, result.path, fmt, actor)
                 store_batch(db, batch, result, run_id=current, on_error=on_error)
+                done = result.imported + result.duplicates + len(result.skipped)
+                cancelled_by = import_runs.record_progress(db, current, done)
             run_id = current
             if progress:
-                progress(result.imported + result.duplicates + len(result.skipped))
+                progress(done)
+            if cancelled_by:  # an admin asked: stop here, and the clean-up below removes what the run stored
+                raise IngestError(Path(path), None, f"cancelled by {cancelled_by}; nothing from this file was kept")
         if len(result.claim_ids) > coverage.INLINE_CLAIMS:  # a bulk import: index its claims in steps, match later
             for at in range(0, len(result.claim_ids), CLAIMS_INDEX_BATCH):
                 terms = claim_terms(db, result.claim_ids[at:at + CLAIMS_INDEX_BATCH])  # analysed outside the lock

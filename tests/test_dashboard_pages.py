@@ -47,9 +47,10 @@ def _proposed(db_path) -> int:
 
 
 ROLE_PAGES = {
-    "admin": ["home", "triage", "review", "signoff", "search", "imports", "analytics", "export", "admin"],
-    "editor": ["home", "triage", "review", "signoff", "search", "imports", "analytics", "export"],
-    "reviewer": ["home", "triage", "review", "search", "imports", "analytics", "export"],
+    "admin": ["home", "triage", "review", "signoff", "search", "imports", "jobs", "analytics", "export", "admin",
+              "organisation"],
+    "editor": ["home", "triage", "review", "signoff", "search", "imports", "jobs", "analytics", "export"],
+    "reviewer": ["home", "triage", "review", "search", "imports", "jobs", "analytics", "export"],
 }
 
 
