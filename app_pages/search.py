@@ -22,7 +22,7 @@ def render() -> None:
         query = st.text_area(t("search.box"), key="search_query", max_chars=2000, height=80)
         kinds = st.multiselect(t("search.kinds"), KINDS, default=list(KINDS), key="search_kinds",
                                format_func=labeller("kind.{}", KINDS))
-        limit = st.slider(t("search.limit"), 5, 50, 10, key="search_limit")
+        limit = st.selectbox(t("search.limit"), (10, 20, 50), key="search_limit")  # a slider does not mirror in RTL
         st.form_submit_button(t("search.run"), type="primary")
     if not query.strip():
         caption(t("search.hint"))
