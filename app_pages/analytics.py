@@ -8,9 +8,9 @@ from collections.abc import Iterable
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages.bidi import caption, date_label, iso, ltr
+from app_pages.bidi import caption, date_label, iso, ltr, month_label
 from app_pages.common import db_path, get_db, run_safely
-from app_pages.i18n import current_language, t
+from app_pages.i18n import t, verdict_label
 from db import analytics
 from review import ratings
 
@@ -21,14 +21,6 @@ CACHE_SECONDS = 120
 def _safe(name: object) -> str:
     """Names from the data as plotly label text: plotly reads a few HTML tags in labels, so escape them."""
     return html.escape(str(name if name not in (None, "") else "—"))
-
-
-def _label(label: str) -> str:
-    """A verdict label in the interface language."""
-    try:
-        return ratings.rating(label).arabic if current_language() == "ar" else label
-    except KeyError:
-        return _safe(label)
 
 
 def _figure(traces: Iterable[go.BaseTraceType], title_key: str, x_key: str, y_key: str, *,
@@ -58,9 +50,7 @@ def _by_series(data: list[dict], x: str, series: str, y: str) -> dict[str, tuple
 
 def _period_label(value: str, period: str) -> str:
     """A day, week or month in the interface language ('Aug 2015' / 'أغسطس 2015')."""
-    if period == "month":
-        return date_label(value).split(" ", 1)[1]
-    return date_label(value)
+    return month_label(value) if period == "month" else date_label(value)
 
 
 def _period_for(first: str, last: str) -> str:
@@ -112,7 +102,7 @@ def _changes_chart(changes: list[dict]) -> None:
 def _verdict_chart(verdicts: list[dict]) -> None:
     order = {label: i for i, label in enumerate(ratings.LABELS)}
     verdicts = sorted(verdicts, key=lambda r: order.get(r["label"], len(order)))
-    labels = [_label(r["label"]) for r in verdicts]
+    labels = [_safe(verdict_label(r["label"])) for r in verdicts]
     st.plotly_chart(_figure(
         [go.Bar(name=t("analytics.latest_verdicts"), x=labels, y=[r["verdicts"] for r in verdicts]),
          go.Bar(name=t("analytics.published"), x=labels, y=[r["published"] for r in verdicts])],

@@ -51,10 +51,19 @@ def join_list(values) -> str:
     return list_sep().join(iso(v) for v in values)
 
 
+def html_line(inner_html: str, *, muted: bool = False) -> None:
+    """A line of already-escaped HTML aligned with the page's language (muted: in caption style)."""
+    style = "color: var(--text-color, #555); opacity: .75; font-size: .875rem;" if muted else ""
+    st.html(f'<div dir="{direction()}" style="text-align: start; line-height: 1.7; {style}">{inner_html}</div>')
+
+
 def caption(text: str, *, muted: bool = True) -> None:
     """A caption aligned with the page's language; ``text`` is plain text (escaped here), runs already isolated."""
-    style = "color: var(--text-color, #555); opacity: .75; font-size: .875rem;" if muted else ""
-    st.html(f'<div dir="{direction()}" style="text-align: start; {style}">{html.escape(text)}</div>')
+    html_line(html.escape(text), muted=muted)
+
+
+def _month(day: dt.date) -> str:
+    return (AR_MONTHS if current_language() == "ar" else EN_MONTHS)[day.month - 1]
 
 
 def date_label(value: str | None) -> str:
@@ -65,8 +74,19 @@ def date_label(value: str | None) -> str:
         day = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return ltr(value)
-    months = AR_MONTHS if current_language() == "ar" else EN_MONTHS
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+    return f"{day.day} {_month(day)} {day.year}"
+
+
+def month_label(value: str) -> str:
+    """'May 2016' / 'مايو 2016' for an ISO date."""
+    day = dt.date.fromisoformat(str(value)[:10])
+    return f"{_month(day)} {day.year}"
+
+
+def parse_stamp(value: str) -> dt.datetime:
+    """A stored timestamp ('…Z' or naive = UTC) as an aware datetime; ValueError when it is not one."""
+    stamp = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
 
 
 def local_zone() -> dt.tzinfo:
@@ -83,11 +103,9 @@ def time_label(value: str | None, *, with_date: bool = True) -> str:
     if not value:
         return t("date.unknown")
     try:
-        stamp = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        stamp = parse_stamp(value)
     except ValueError:
         return ltr(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.timezone.utc)
     local = stamp.astimezone(local_zone())
     clock = ltr(local.strftime("%H:%M"))
     return f"{date_label(local.date().isoformat())} {clock}" if with_date else clock

@@ -12,8 +12,11 @@ from pathlib import Path
 import streamlit as st
 from sqlite_utils import Database
 
+from app_pages.bidi import caption, iso, list_sep
 from app_pages.i18n import t
 from db.connection import DEFAULT_DB_PATH, connect, open_db, resolve_db_path
+from review import text as textmod
+from review.claims import DEFAULT_MIN_SCORE
 from review.errors import ConflictError, NotFoundError, PermissionDenied, ReviewError, ValidationError, WorkflowError
 
 log = logging.getLogger("tabayyun.dashboard")
@@ -109,8 +112,6 @@ def marked_html(text: str, spans: list[tuple[int, int]]) -> str:
 
 def word_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     """Spans of the words of ``text`` whose normalised form (or light stem) is in ``wanted``."""
-    from review import text as textmod
-
     spans = []
     for match in _WORD.finditer(text):
         norm = textmod.normalize(match.group())
@@ -135,40 +136,36 @@ def md_plain(value: object) -> str:
 
 def match_words(why: dict) -> set[str]:
     """The words a match explanation says the item shares with the claim (to highlight), stop words left out."""
-    from review.text import is_stop_word
-
-    return ({w for w in why.get("shared_words", []) if not is_stop_word(w)}
+    return ({w for w in why.get("shared_words", []) if not textmod.is_stop_word(w)}
             | {str(n) for n in why.get("shared_numbers", [])} | {f for _, f in why.get("fuzzy_terms", [])})
 
 
 def surface_forms(wanted: list[str], *texts: str) -> list[str]:
     """For each normalised word, the first spelling of it (or of its light stem) in ``texts``: وثايق → وثائق."""
-    from review import text as textmod
-
     found: dict[str, str] = {}
-    by_stem = {textmod.light_stem(w): w for w in wanted}
+    exact, by_stem = set(wanted), {textmod.light_stem(w): w for w in wanted}
     for source in texts:
         for match in _WORD.finditer(source or ""):
             if len(found) == len(wanted):
                 break
             norm = textmod.normalize(match.group())
-            key = norm if norm in by_stem.values() else by_stem.get(textmod.light_stem(norm))
+            key = norm if norm in exact else by_stem.get(textmod.light_stem(norm))
             if key and key not in found:
                 found[key] = match.group()
     return [found.get(w, w) for w in wanted]
 
 
+WORTHY = DEFAULT_MIN_SCORE  # the model's decision threshold: from here a sentence is check-worthy
+VERY_WORTHY = 0.85  # "very check-worthy" in the queue and its filter
+
+
 def worthiness(score: float) -> str:
     """Check-worthiness in words (the number belongs in a tooltip)."""
-    from app_pages.i18n import t
-
-    return t("worthy.high" if score >= 0.85 else "worthy.medium" if score >= 0.5 else "worthy.low")
+    return t("worthy.high" if score >= VERY_WORTHY else "worthy.medium" if score >= WORTHY else "worthy.low")
 
 
 def match_strength(score: float, strong: float, suggest: float) -> str:
     """Match strength in words for a coverage score, given the desk's measured thresholds."""
-    from app_pages.i18n import t
-
     return t("strength.strong" if score >= strong else "strength.possible" if score >= suggest else "strength.weak")
 
 
@@ -185,21 +182,9 @@ def safe_link(url: str, label: str | None = None) -> str:
     return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{label_html}</a>'
 
 
-def html_line(inner_html: str, *, muted: bool = False) -> None:
-    """A line of already-escaped HTML aligned with the page's language."""
-    from app_pages.bidi import direction
-
-    style = "color: var(--text-color, #555); opacity: .75; font-size: .875rem;" if muted else ""
-    st.html(f'<div dir="{direction()}" style="text-align: start; line-height: 1.7; {style}">{inner_html}</div>')
-
-
 def show_match_evidence(why: dict, title: str, body: str, *, lead_chars: int = 0, claim_text: str = "") -> None:
     """Why an item matched: same story in another language, the matching passage highlighted, the shared terms
     (as spelled in the text, function words left out)."""
-    from app_pages.bidi import caption, iso, list_sep
-    from app_pages.i18n import t
-    from review.text import is_stop_word
-
     if why.get("same_story_language"):
         caption(t("review.same_story", language=t("language." + why["same_story_language"])))
     shared = match_words(why)
@@ -212,7 +197,7 @@ def show_match_evidence(why: dict, title: str, body: str, *, lead_chars: int = 0
         lead = body[:lead_chars]
         rich_block(marked_html(lead, word_spans(lead, shared)))
     details = []
-    words = [w for w in why.get("shared_words", []) if not is_stop_word(w)]
+    words = [w for w in why.get("shared_words", []) if not textmod.is_stop_word(w)]
     if words:
         details.append(f"{t('why.shared_words')}: {list_sep().join(iso(w) for w in surface_forms(words, claim_text, title, body))}")
     for key in ("shared_numbers", "conflicting_numbers", "shared_names", "fuzzy_terms"):

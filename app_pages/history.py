@@ -18,7 +18,7 @@ def _b(value: object) -> str:
 def sentence_html(event: dict, names: dict[int, str]) -> str:
     """One event as an HTML sentence (every value escaped); ``names`` maps user ids to names."""
     action = event["action"].split(".", 1)[-1] if event["action"].startswith("claim.") else event["action"]
-    after, before = event["after"] or {}, event["before"] or {}
+    after = event["after"] or {}
     values: dict[str, str] = {"who": _b(event["actor"])}
     key = f"history.{action}"
     if action == "assign":
@@ -38,16 +38,11 @@ def sentence_html(event: dict, names: dict[int, str]) -> str:
         values["deadline"] = _b(after.get("deadline") or "—")
     elif action == "return":
         values["comment"] = _b(((after.get("signoff") or {}).get("comment")) or "—")
-    elif action in ("add", "add_appearance", "unassign", "reopen", "sign_off", "comment.add"):
-        key = "history.comment" if action == "comment.add" else key
-    else:
+    elif action == "comment.add":
+        key = "history.comment"
+    elif action not in ("add", "add_appearance", "unassign", "reopen", "sign_off"):  # sentences with only {who}
         key = "history.other"
         values["action"] = _b(event["action"])
-    del before  # kept in the details fold
     text = t(key, **values)
     return f"{text} · <bdi>{html.escape(time_label(event['created_at']))}</bdi>"
 
-
-HISTORY_KEYS = ("add", "add_appearance", "assign", "unassign", "propose_verdict", "sign_off", "return", "dismiss",
-                "reopen", "merge", "correct", "retract", "link_confirmed", "link_rejected", "link_suggested",
-                "decide_link", "set_priority", "comment", "other")

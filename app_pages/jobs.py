@@ -7,21 +7,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.bidi import caption, iso, ltr, time_label
-from app_pages.common import current_user, db_path, get_db, html_line, run_safely, show_error
+from app_pages.bidi import caption, html_line, iso, ltr, parse_stamp, time_label
+from app_pages.common import current_user, get_db, run_safely, show_error
 from app_pages.i18n import t
 from db import queries
-from review import embedding, import_runs
+from review import coverage, embedding, import_runs
 from review.errors import ReviewError
 
 REFRESH_SECONDS = 3
 
 
 def _elapsed(started: str, finished: str | None) -> float:
-    def parse(value: str) -> dt.datetime:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    end = parse(finished) if finished else dt.datetime.now(dt.timezone.utc)
-    return max((end - parse(started)).total_seconds(), 0.001)
+    end = parse_stamp(finished) if finished else dt.datetime.now(dt.timezone.utc)
+    return max((end - parse_stamp(started)).total_seconds(), 0.001)
 
 
 def _running(run: dict, admin: bool) -> None:
@@ -51,7 +49,7 @@ def _live() -> None:
     db = get_db()
     try:
         runs = queries.import_runs(db)
-        matching = queries.pending_matching(db)
+        matching = coverage.pending_count(db)
         vectors = embedding.pending(db)
     finally:
         db.close()

@@ -7,8 +7,8 @@ import json
 import plotly.express as px
 import streamlit as st
 
-from app_pages.bidi import caption, date_label, iso, join_list, ltr, ref, time_label
-from app_pages.common import (current_user, get_db, hover, html_line, marked_html, match_strength, match_words,
+from app_pages.bidi import caption, date_label, html_line, iso, join_list, ref, time_label
+from app_pages.common import (current_user, get_db, hover, marked_html, match_strength, match_words,
                               md_plain, rich_block, run_safely, safe_link, show_error, show_match_evidence, text_block,
                               word_spans, worthiness)
 from app_pages.history import sentence_html

@@ -5,8 +5,8 @@ import html
 
 import streamlit as st
 
-from app_pages.bidi import caption, date_label, iso
-from app_pages.common import (get_db, hover, html_line, marked_html, match_strength, match_words, rich_block,
+from app_pages.bidi import caption, date_label, html_line, iso
+from app_pages.common import (get_db, hover, marked_html, match_strength, match_words, rich_block,
                               run_safely, show_match_evidence, word_spans)
 from app_pages.i18n import labeller, t
 from db import queries

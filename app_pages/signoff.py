@@ -7,8 +7,8 @@ import streamlit as st
 
 import html
 
-from app_pages.bidi import caption, iso, ref, time_label
-from app_pages.common import current_user, get_db, html_line, open_claim, run_safely, safe_link, show_error, text_block
+from app_pages.bidi import caption, html_line, iso, ref, time_label
+from app_pages.common import current_user, get_db, open_claim, run_safely, safe_link, show_error, text_block
 from app_pages.i18n import t, verdict_label
 from db import queries
 from review import reviewing

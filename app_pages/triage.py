@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.bidi import caption, date_label, iso, join_list, ltr, ref
 from app_pages.common import (current_user, db_path, get_db, open_claim, run_safely, show_error, text_block,
-                              worthiness)
+                              VERY_WORTHY, WORTHY, worthiness)
 from app_pages.i18n import labeller, t, tn, verdict_label
 from db import queries
 from review import claim_actions, embedding, matching, text, users
@@ -15,7 +15,7 @@ from review.errors import ReviewError
 from review.workflow import OPEN_STATUSES, STATUSES
 
 # the check-worthiness filter in words (a slider of bare scores read as engineering, and does not mirror in Arabic)
-WORTHINESS_LEVELS = {"any": None, "worthy": 0.5, "high": 0.85}
+WORTHINESS_LEVELS = {"any": None, "worthy": WORTHY, "high": VERY_WORTHY}
 PAGE_SIZE = 25  # cards with the full claim text: 25 read comfortably and render fast
 
 

@@ -209,9 +209,3 @@ def import_runs(db: Database, *, limit: int = 20) -> list[dict]:
         SELECT id, path, format, actor, status, error, created_at, finished_at, progress, imported, duplicates,
                claims, cancel_requested_by
         FROM import_runs ORDER BY status = 'running' DESC, id DESC LIMIT ?""", [limit])
-
-
-def pending_matching(db: Database) -> int:
-    """Claims a bulk import left for the background matching job."""
-    return db.execute("SELECT count(*) FROM claims WHERE matched_at IS NULL AND status NOT IN ('merged', 'dismissed')"
-                      ).fetchone()[0]

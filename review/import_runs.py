@@ -37,8 +37,8 @@ def start_run(db: Database, path: str, fmt: str, actor: str) -> int:
 
 def record_progress(db: Database, run_id: int, done: int) -> str | None:
     """Inside a batch's transaction: how many records the run has handled; returns who asked to cancel it, if anyone."""
-    db.execute("UPDATE import_runs SET progress = ? WHERE id = ?", [done, run_id])
-    row = db.execute("SELECT cancel_requested_by FROM import_runs WHERE id = ?", [run_id]).fetchone()
+    row = db.execute("UPDATE import_runs SET progress = ? WHERE id = ? RETURNING cancel_requested_by",
+                     [done, run_id]).fetchone()
     return row[0] if row else None
 
 

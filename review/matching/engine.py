@@ -56,12 +56,13 @@ class ItemAnalysis:
     passages: tuple[tuple[int, int, int, str, str], ...]  # (ord, start, end, digest, terms)
 
 
-def analyse_item(title: str, body: str) -> ItemAnalysis:
-    """The index terms of an item's title, lead and passages (pure)."""
+def analyse_item(title: str, body: str, *, passages: bool = True) -> ItemAnalysis:
+    """The index terms of an item's title, lead and (unless ``passages`` is False) passages (pure)."""
     title, body = title or "", body or ""
     title_terms, lead_terms = item_fields(title, body)
     return ItemAnalysis(title_terms, lead_terms, tuple(
-        (p.ord, p.start, p.end, _digest(p.text), " ".join(stems(p.text))) for p in split_passages(title, body)))
+        (p.ord, p.start, p.end, _digest(p.text), " ".join(stems(p.text)))
+        for p in (split_passages(title, body) if passages else ())))
 
 
 def index_items(db: Database, item_ids: Iterable[int], *, passages: bool = True,
@@ -75,12 +76,12 @@ def index_items(db: Database, item_ids: Iterable[int], *, passages: bool = True,
     ids = list(dict.fromkeys(int(i) for i in item_ids))
     analysed = analysed or {}
     for chunk in _chunks(ids):
-        missing = [i for i in chunk if i not in analysed]
-        found = dict(analysed)
+        found = {i: analysed[i] for i in chunk if i in analysed}
+        missing = [i for i in chunk if i not in found]
         if missing:
             for i, title, body in db.execute(f"SELECT id, title, body FROM items WHERE id IN ({_marks(len(missing))})",
                                              missing).fetchall():
-                found[i] = analyse_item(title, body)
+                found[i] = analyse_item(title, body, passages=passages)
         present = [i for i in chunk if i in found]
         # delete + insert: also drops the rows of items that no longer exist
         db.execute(f"DELETE FROM match_items_fts WHERE rowid IN ({_marks(len(chunk))})", chunk)
