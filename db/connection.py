@@ -33,13 +33,29 @@ def private_file(path: Path) -> None:
 
     The database holds password hashes and unpublished verdicts; SQLite gives its -wal and -shm
     files the database file's permissions.
+
+    An existing file is never opened here: closing any descriptor of a database file drops every POSIX lock this
+    process holds on it, including those of its open SQLite connections. Another process's connection then
+    believed it was the last one, checkpointed and deleted the WAL while this process kept committing into the
+    deleted file: those commits were lost (seen with the job worker and the dashboard on one database).
     """
     try:
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+        info = path.stat()
+    except FileNotFoundError:
+        try:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:  # another connection created it meanwhile
+            pass
+        except OSError:  # read-only folder: SQLite reports it when it matters
+            pass
+        return
+    except OSError:
+        return
+    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+        try:
             os.chmod(path, 0o600)
-    except OSError:  # read-only file or folder: SQLite reports it when it matters
-        pass
+        except OSError:
+            pass
 
 
 def connect(path: str | os.PathLike) -> Database:
