@@ -1,10 +1,17 @@
 """Import SaudiNewsNet (31k real Arabic articles): articles/s and peak memory, against a raw-insert baseline.
 
-Usage: python bench/import_speed.py [--limit N] [--profile] [--desk]
+Usage: python bench/import_speed.py [--limit N] [--profile] [--desk] [--stages] [--redis]
 Baseline (same run, same machine): gzip + json.loads + sqlite-utils insert_all of the raw records into a
 plain table — no validation, normalisation, dedup, claims or indexing: the floor any importer pays.
 Each measurement runs in a fresh child process so peak RSS is its own. The last row runs the pure stages
 (language, sentence scoring, index analysis) in 2 worker processes feeding the one writer.
+
+--stages: the cost per article of each stage (parse, hash lookup, prepare = language + sentence scoring + index
+analysis, write = store + index + suggestions, claims index at the end), and the rate they predict with 1, 2 and
+16 worker processes: the prepare stage divides by the workers, the writer (parse + lookup + write) does not.
+
+--redis: the import with its analysis sent through a local Redis (redis-server from Debian) to two
+`python -m review analysis-worker` processes; checks the database is row for row the serial import's.
 
 --desk: a reviewer's action (a comment: one write transaction + audit event) every 0.1 s while the full import
 runs in another process; latency p50/p95/max with imports committed in batches (today) against the same import
@@ -135,6 +142,117 @@ def desk(path: Path, tmp: Path) -> None:
         print(f"    actions over 1 s (seconds into the import, ms): {r['slow'] or 'none'}")
 
 
+def run_stages(path: Path, db_file: Path, queue: mp.Queue) -> None:
+    """Each stage of the import timed on its own, serially, in this process."""
+    from itertools import islice
+
+    from db import open_db
+    from db.connection import write_transaction
+    from review import importing
+    from review.ingest import iter_articles
+    db = open_db(db_file)
+    costs = dict.fromkeys(("parse", "lookup", "prepare", "write", "claims index"), 0.0)
+    result = importing.FileResult(path=str(path))
+    articles = iter_articles(path, "auto", on_error=result.skipped.append)
+    n = 0
+    while True:
+        began = time.perf_counter()
+        raw = list(islice(articles, importing.BATCH_ITEMS))
+        costs["parse"] += time.perf_counter() - began
+        if not raw:
+            break
+        n += len(raw)
+        began = time.perf_counter()
+        jobs = importing._jobs(db, raw, True)  # noqa: SLF001 - the stage itself
+        costs["lookup"] += time.perf_counter() - began
+        began = time.perf_counter()
+        batch = [importing.prepare_job(job) for job in jobs]
+        costs["prepare"] += time.perf_counter() - began
+        began = time.perf_counter()
+        with write_transaction(db):
+            importing.store_batch(db, batch, result)
+        costs["write"] += time.perf_counter() - began
+    began = time.perf_counter()
+    for at in range(0, len(result.claim_ids), importing.CLAIMS_INDEX_BATCH):
+        terms = importing.claim_terms(db, result.claim_ids[at:at + importing.CLAIMS_INDEX_BATCH])
+        with write_transaction(db):
+            importing.write_claim_terms(db, terms)
+    costs["claims index"] = time.perf_counter() - began
+    queue.put({"n": n, "costs": costs})
+
+
+def stages(path: Path, tmp: Path) -> None:
+    r = _in_child(run_stages, path, tmp / "stages.db")
+    n, costs = r["n"], r["costs"]
+    print(f"stage costs, {n:,} articles of {path.name} (serial, one process)")
+    print(f"{'stage':<16}{'seconds':>9}{'ms/article':>12}{'share':>8}   runs in")
+    total = sum(costs.values())
+    where = {"prepare": "workers"}
+    for stage, seconds in costs.items():
+        print(f"{stage:<16}{seconds:>9.1f}{seconds / n * 1000:>12.2f}{seconds / total:>8.0%}   "
+              f"{where.get(stage, 'the writer')}")
+    writer = total - costs["prepare"]
+    print(f"predicted rate (articles/s) = n / max(writer {writer:.1f} s, prepare {costs['prepare']:.1f} s / workers):")
+    for workers in (1, 2, 4, 8, 16):
+        seconds = max(writer, costs["prepare"] / workers) if workers > 1 else total
+        print(f"  {workers:>2} worker(s): {n / seconds:>7,.0f}")
+    print(f"  the writer alone caps it at {n / writer:,.0f}/s, whatever the number of workers")
+
+
+def redis_demo(path: Path, tmp: Path, serial: dict | None = None) -> None:
+    """The import with analysis workers behind Redis, against the serial import, row by row."""
+    import os
+    import shutil
+    import subprocess
+
+    from tests.browser import free_port
+    from tests.test_parallel_import import _dump
+    if not shutil.which("redis-server"):
+        raise SystemExit("--redis needs redis-server (apt-get install redis-server)")
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL)
+    workers = []
+    try:
+        import redis
+        client = redis.Redis.from_url(url)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        for n in range(2):  # two separate worker processes, as two machines would run them
+            log = (tmp / f"analysis-worker-{n}.log").open("w")
+            workers.append(subprocess.Popen([sys.executable, "-m", "review", "analysis-worker", "--queue", url,
+                                             "--processes", "1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+        serial = serial or _in_child(run_import, path, tmp / "tabayyun.db", False, True)
+        os.environ["TABAYYUN_ANALYSIS_QUEUE"] = url
+        try:
+            remote = _in_child(run_import, path, tmp / "redis.db", False, True)
+        finally:
+            del os.environ["TABAYYUN_ANALYSIS_QUEUE"]
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=30)
+        server.terminate()
+        server.wait(timeout=30)
+    executed = sum((tmp / f"analysis-worker-{n}.log").read_text().count(" executed in ") for n in range(2))
+    a, b = _dump(tmp / "tabayyun.db"), _dump(tmp / "redis.db")
+    same = [t for t in a if a[t] == b[t]]
+    print(f"{'import, serial (baseline)':<44}{serial['n']:>9,}{serial['seconds']:>9.1f}"
+          f"{serial['n'] / serial['seconds']:>9,.0f}{serial['peak_mb']:>9.0f}")
+    print(f"{'import, analysis via Redis, 2 worker procs':<44}{remote['n']:>9,}{remote['seconds']:>9.1f}"
+          f"{remote['n'] / remote['seconds']:>9,.0f}{remote['peak_mb']:>9.0f}  (writer)")
+    print(f"analysis tasks executed by the workers: {executed}; tables identical to the serial import: "
+          f"{len(same)}/{len(a)} ({', '.join(t for t in a if t not in same) or 'all'} differ)"
+          if len(same) < len(a) else
+          f"analysis tasks executed by the workers: {executed}; tables identical to the serial import: "
+          f"{len(same)}/{len(a)} (rows: {sum(len(v) for v in a.values()):,})")
+
+
 def _in_child(target, *args) -> dict:
     queue: mp.Queue = mp.Queue()
     proc = mp.Process(target=target, args=(*args, queue))
@@ -150,12 +268,20 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N records")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the import")
     parser.add_argument("--desk", action="store_true", help="measure a reviewer's action latency during the import")
+    parser.add_argument("--stages", action="store_true", help="cost per stage and the rate it predicts per workers")
+    parser.add_argument("--redis", action="store_true", help="analysis through Redis, checked against serial")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         path = _limited(CORPUS, args.limit, tmp)
         if args.desk:
             return desk(path, tmp)
+        if args.stages:
+            return stages(path, tmp)
+        if args.redis:
+            print(f"corpus: {path.name}")
+            print(f"{'what':<44}{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MB':>9}")
+            return redis_demo(path, tmp)
         base = _in_child(run_baseline, path, tmp / "baseline.db")
         bare = _in_child(run_import_bare, path, tmp / "bare.db", args.profile, False)
         store = _in_child(run_import, path, tmp / "store.db", args.profile, False)

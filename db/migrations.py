@@ -379,6 +379,42 @@ ALTER TABLE import_runs ADD COLUMN cancel_requested_by TEXT
 """)
 
 
+@migrations()
+def m013_background_jobs(db: Database) -> None:
+    """Long work (imports from the dashboard, pending matching, pending embedding) runs as jobs outside the
+    Streamlit session: a row per job that everyone sees (what, who, progress, total, errors), the worker processes
+    that run them (host + pid, so a dead worker's job is found), and the job an import run belongs to."""
+    _run(db, """
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('import', 'match', 'embed')),
+    actor TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    progress INTEGER NOT NULL DEFAULT 0,
+    total INTEGER,
+    detail TEXT,
+    result TEXT,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    host TEXT,
+    pid INTEGER,
+    cancel_requested_by TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    started_at TEXT,
+    finished_at TEXT
+);
+CREATE INDEX jobs_by_status ON jobs(status, id);
+CREATE TABLE job_workers (
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (host, pid)
+);
+ALTER TABLE import_runs ADD COLUMN job_id INTEGER REFERENCES jobs(id)
+""")
+
+
 def apply_migrations(db: Database) -> None:
     """Bring ``db`` up to the newest schema; a no-op when it is already there."""
     migrations.apply(db)

@@ -207,5 +207,5 @@ def import_runs(db: Database, *, limit: int = 20) -> list[dict]:
     """Running imports first, then the most recent ones, with their progress (for the Jobs page)."""
     return rows(db, """
         SELECT id, path, format, actor, status, error, created_at, finished_at, progress, imported, duplicates,
-               claims, cancel_requested_by
+               claims, cancel_requested_by, job_id
         FROM import_runs ORDER BY status = 'running' DESC, id DESC LIMIT ?""", [limit])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
+import os
 import json
 import sqlite3
 import sys
@@ -15,7 +17,7 @@ from sqlite_utils import Database
 
 from db import open_db, resolve_db_path
 from db import queries
-from review import claim_actions, coverage, embedding, users
+from review import claim_actions, coverage, embedding, job_runner, jobs, taskqueue, users
 from review.matching import encoder
 from review.checkworthy import score_batch
 from review.backup import BackupError, backup
@@ -217,6 +219,62 @@ def cmd_embed(db: Database, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _log_to_stderr() -> None:
+    """Workers log what they run (huey: each task, its time, its errors) to stderr, which run.sh keeps in a file."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+def cmd_worker(db: Database, args: argparse.Namespace) -> int:
+    """Run background jobs (dashboard imports, pending matching and embedding) until stopped."""
+    db_path = str(args.db_path)
+    _log_to_stderr()
+    jobs.register_worker(db)
+    try:
+        for job_id in jobs.recover(db):  # its last worker stopped mid-job: run it again
+            taskqueue.enqueue_job(db_path, job_id)
+        if args.pending:
+            job_runner.queue_follow_up(db, db_path)
+        print(f"worker: running jobs for {db_path} with {args.threads} thread(s); queue "
+              f"{taskqueue.queue_file(db_path)}", file=sys.stderr, flush=True)
+        taskqueue.run_worker(db_path, threads=args.threads)
+    finally:
+        jobs.unregister_worker(db)
+    return EXIT_OK
+
+
+def cmd_analysis_worker(_db: None, args: argparse.Namespace) -> int:
+    """Run analysis worker processes for imports on another machine's (or this one's) queue."""
+    url = args.queue or taskqueue.analysis_url()
+    if not url:
+        raise CliError(f"give --queue redis://host:port/0 (or set {taskqueue.ANALYSIS_QUEUE_ENV})")
+    _log_to_stderr()
+    print(f"analysis worker: {args.processes} process(es) on {url}", file=sys.stderr, flush=True)
+    taskqueue.run_analysis_worker(url, processes=args.processes)
+    return EXIT_OK
+
+
+def cmd_jobs(db: Database, args: argparse.Namespace) -> int:
+    """List background jobs, or queue pending matching/embedding, or cancel one (admin)."""
+    if args.cancel:
+        if not args.actor:
+            raise CliError("--cancel needs --actor NAME (an admin's user name, recorded in the audit trail)")
+        print(f"job {args.cancel}: {jobs.request_cancel(db, args.actor, args.cancel)}")
+        return EXIT_OK
+    if args.queue_pending:
+        queued = job_runner.queue_follow_up(db, str(args.db_path))
+        print(f"queued jobs: {', '.join(map(str, queued)) or 'none (nothing pending, or already queued)'}")
+        return EXIT_OK
+    rows = jobs.listing(db)
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    for job in rows:
+        total = f"/{job['total']:,}" if job["total"] is not None else ""
+        print(f"#{job['id']} {job['kind']:<6} {job['status']:<9} {job['progress']:,}{total} by {job['actor']} "
+              f"{job['created_at']} {job['error'] or ''}".rstrip())
+    return EXIT_OK
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -392,6 +450,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", help="write a consistent copy of the database (safe while in use)")
     p.add_argument("file", metavar="FILE", help="where to write the copy")
     p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("worker", help="run background jobs (dashboard imports, pending matching and embedding); "
+                       "scripts/run.sh starts it beside the dashboard")
+    p.add_argument("--threads", type=_positive_int, default=taskqueue.WORKER_THREADS,
+                   help=f"jobs run at once (default {taskqueue.WORKER_THREADS})")
+    p.add_argument("--pending", action="store_true", help="first queue the matching and embedding still to do")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("analysis-worker", help="analysis processes for imports, fed through a queue (Redis)")
+    p.add_argument("--queue", help=f"redis://host:port/n or a queue file (default ${taskqueue.ANALYSIS_QUEUE_ENV})")
+    p.add_argument("--processes", type=_positive_int, default=os.cpu_count() or 1,
+                   help="worker processes (default: one per core)")
+    p.set_defaults(func=cmd_analysis_worker, needs_db=False)  # it may run on a machine without the database
+
+    p = sub.add_parser("jobs", help="list background jobs; queue pending work; cancel a job (admin)")
+    p.add_argument("--json", action="store_true", help="print the jobs as JSON")
+    p.add_argument("--queue-pending", action="store_true", help="queue the matching and embedding still to do")
+    p.add_argument("--cancel", type=_positive_int, metavar="JOB", help="cancel a queued or running job")
+    p.add_argument("--actor", help="with --cancel: the admin who cancels")
+    p.set_defaults(func=cmd_jobs)
     return parser
 
 
@@ -408,6 +485,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.db_path = resolve_db_path(args.db)
     func: Callable[[Database, argparse.Namespace], int] = args.func
+    if not getattr(args, "needs_db", True):
+        try:
+            return func(None, args)
+        except CliError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "init":
         args.db_path.parent.mkdir(parents=True, exist_ok=True)
     if not args.db_path.parent.is_dir():

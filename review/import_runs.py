@@ -29,10 +29,12 @@ _UNTOUCHED = ("status = 'new' AND assignee_id IS NULL AND NOT EXISTS (SELECT 1 F
               "claims.id) AND NOT EXISTS (SELECT 1 FROM comments m WHERE m.claim_id = claims.id)")
 
 
-def start_run(db: Database, path: str, fmt: str, actor: str) -> int:
-    """Inside the first batch's transaction: record a running import of ``path``; returns its id."""
-    return db.execute("INSERT INTO import_runs (path, format, actor, status, host, pid) "
-                      "VALUES (?, ?, ?, 'running', ?, ?)", [path, fmt, actor, socket.gethostname(), os.getpid()]).lastrowid
+def start_run(db: Database, path: str, fmt: str, actor: str, job_id: int | None = None) -> int:
+    """Inside the first batch's transaction: record a running import of ``path`` (part of background job
+    ``job_id``, if any); returns its id."""
+    return db.execute("INSERT INTO import_runs (path, format, actor, status, host, pid, job_id) "
+                      "VALUES (?, ?, ?, 'running', ?, ?, ?)",
+                      [path, fmt, actor, socket.gethostname(), os.getpid(), job_id]).lastrowid
 
 
 def record_progress(db: Database, run_id: int, done: int) -> str | None:
@@ -57,7 +59,8 @@ def request_cancel(db: Database, actor: str, run_id: int) -> None:
         record_event(db, actor=user.name, action="import.cancel", entity="import_run", entity_id=run_id)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine still runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -71,7 +74,7 @@ def recover_interrupted(db: Database) -> list[int]:
     """Discard the runs of this machine whose import process died mid-file (killed, crashed); returns their ids."""
     rows = db.execute("SELECT id, pid FROM import_runs WHERE status = 'running' AND host = ?",
                       [socket.gethostname()]).fetchall()
-    dead = [run_id for run_id, pid in rows if pid != os.getpid() and not _alive(pid)]
+    dead = [run_id for run_id, pid in rows if pid != os.getpid() and not alive(pid)]
     for run_id in dead:
         discard_run(db, run_id, "the import process stopped before the file was complete (killed or crashed)",
                     "system")

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.connection import write_transaction
-from review import coverage, import_runs, matching, text
+from review import coverage, import_runs, matching, taskqueue, text
 from review.claims import ClaimCandidate, extract_claims
 from review.errors import ValidationError
 from review.ingest import IngestError, iter_articles
@@ -130,7 +130,7 @@ def prepare(article: Article, *, claims: bool = True, new: bool = True, digest: 
     return Prepared(article, language, candidates, analyse_item(article.title, article.body), digest)
 
 
-def _prepare_job(job: tuple[Article, bool, bool, str]) -> Prepared:
+def prepare_job(job: tuple[Article, bool, bool, str]) -> Prepared:
     """``prepare`` for a worker process (one picklable argument)."""
     article, claims, new, digest = job
     return prepare(article, claims=claims, new=new, digest=digest)
@@ -253,25 +253,36 @@ def _jobs(db: Database, raw: list[Article], claims: bool) -> list[tuple[Article,
     return jobs
 
 
+Submit = Callable[[list[tuple[Article, bool, bool, str]]], Callable[[], list[Prepared]]]
+
+
+def pool_submit(pool: Pool) -> Submit:
+    """``submit`` for a local process pool: the batch is shared by its workers in chunks of 5."""
+    def submit(jobs: list[tuple[Article, bool, bool, str]]) -> Callable[[], list[Prepared]]:
+        return pool.map_async(prepare_job, jobs, chunksize=5).get
+    return submit
+
+
 def _batches(db: Database, articles: Iterator[Article], size: int, claims: bool,
-             pool: Pool | None = None) -> Iterator[list[Prepared]]:
+             submit: Submit | None = None) -> Iterator[list[Prepared]]:
     """Prepared articles in lists of ``size``: parsing, sentence scoring and index analysis happen here, outside
-    the lock. With a ``pool`` the next batch is prepared by the workers while the caller stores this one (the
-    batches come back in file order, so the database ends up exactly as after a serial import).
+    the lock. With ``submit`` (a local pool, or analysis workers behind a queue: ``taskqueue.RemoteAnalysis``)
+    the next batch is prepared by the workers while the caller stores this one (the batches come back in file
+    order, so the database ends up exactly as after a serial import).
 
     Articles already stored (a re-imported archive) or repeated in the batch skip scoring and analysis: their
     insert is ignored anyway.
     """
-    if pool is None:
+    if submit is None:
         while raw := list(islice(articles, size)):
-            yield [_prepare_job(job) for job in _jobs(db, raw, claims)]
+            yield [prepare_job(job) for job in _jobs(db, raw, claims)]
         return
     pending = None
     while True:  # a bad record in the batch read ahead fails the file one batch earlier than a serial import would
         raw = list(islice(articles, size))
-        job = pool.map_async(_prepare_job, _jobs(db, raw, claims), chunksize=5) if raw else None
+        job = submit(_jobs(db, raw, claims)) if raw else None
         if pending is not None:
-            yield pending.get()
+            yield pending()
         if job is None:
             return
         pending = job
@@ -290,7 +301,7 @@ def worker_count(path: str | Path, requested: int | None) -> int:
 
 def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str = "system",
                 progress: ProgressFn | None = None, skip_invalid: bool = False, claims: bool = True,
-                batch_size: int = BATCH_ITEMS, workers: int | None = 1) -> FileResult:
+                batch_size: int = BATCH_ITEMS, workers: int | None = 1, job_id: int | None = None) -> FileResult:
     """Import one file as one import run, committed in batches; a file that fails changes nothing.
 
     The write lock is held per batch of ``batch_size`` articles (reviewers' actions wait at most one
@@ -299,18 +310,21 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
     records are skipped and listed in ``result.skipped`` instead of failing the whole file (file-level
     problems still fail it). With ``claims=False`` the items are stored as coverage only. ``workers`` > 1 runs
     the pure stages in that many processes (None: one per core for a big file); the result is the same.
+    ``job_id`` is the background job the import belongs to (shown on the Jobs page as that job).
     """
     result = FileResult(path=str(path), format=fmt)
     on_error = result.skipped.append if skip_invalid else None
     run_id: int | None = None  # set once the run's first batch is committed
     import_runs.recover_interrupted(db)
-    count = worker_count(path, workers)
+    remote = taskqueue.analysis_url()
+    count = 1 if remote else worker_count(path, workers)
     pool = mp.get_context("forkserver").Pool(count) if count > 1 else None
+    submit = taskqueue.RemoteAnalysis(remote).submit if remote else pool_submit(pool) if pool else None
     try:
         articles = iter_articles(Path(path), fmt, on_error=on_error)
-        for batch in _batches(db, articles, batch_size, claims, pool):
+        for batch in _batches(db, articles, batch_size, claims, submit):
             with write_transaction(db):
-                current = run_id or import_runs.start_run(db, result.path, fmt, actor)
+                current = run_id or import_runs.start_run(db, result.path, fmt, actor, job_id)
                 store_batch(db, batch, result, run_id=current, on_error=on_error)
                 done = result.imported + result.duplicates + len(result.skipped)
                 cancelled_by = import_runs.record_progress(db, current, done)
@@ -327,7 +341,7 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
                     write_claim_terms(db, terms)
                 _leave_the_lock(time.monotonic() - began)
         with write_transaction(db):
-            current = run_id or import_runs.start_run(db, result.path, fmt, actor)
+            current = run_id or import_runs.start_run(db, result.path, fmt, actor, job_id)
             if len(result.claim_ids) <= coverage.INLINE_CLAIMS:
                 finish_claims(db, result)
             import_runs.finish_run(db, current, result, actor)
@@ -336,6 +350,9 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
         error = exc
     except sqlite3.Error as exc:  # disk full, read-only file: one line naming the file
         error = IngestError(Path(path), None, database_problem(exc))
+    except taskqueue.AnalysisTimeout as exc:
+        error = IngestError(Path(path), None, f"{exc}: start `python -m review analysis-worker` or unset "
+                                              f"{taskqueue.ANALYSIS_QUEUE_ENV}")
     except (OSError, UnicodeError, ValueError) as exc:  # a bug must not become a traceback
         error = IngestError(Path(path), None, f"internal error ({type(exc).__name__}: {exc}); please report it")
     finally:

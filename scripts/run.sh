@@ -6,13 +6,14 @@ bash scripts/setup.sh
 mkdir -p data
 .venv/bin/python -m review init --samples
 log_dir=$(dirname "${TABAYYUN_DB:-data/tabayyun.db}")
-# Claims a bulk import left pending get their coverage in the background while the dashboard serves.
-# Then embeddings (claims first, then titles, leads, deeper passages): cross-language and meaning matches appear as
-# they land; until then matching is lexical and the pages say so.
+# The job worker runs imports started on the Import page, and the background work: coverage matching of the claims
+# a bulk import left pending, then embeddings (claims first, then titles, leads, deeper passages), queued here with
+# --pending; cross-language and meaning matches appear as they land (until then matching is lexical and the pages
+# say so). The whole desk follows the jobs on the Jobs page.
 # It runs in its own process group (setsid), a child of this script, not of Streamlit: this script reaps it when it
-# ends (no <defunct> zombie) and stops the whole group when the dashboard stops.
-setsid bash -c '.venv/bin/python -m review match --pending && .venv/bin/python -m review embed --pending' \
-    > "$log_dir/match-pending.log" 2>&1 &
+# ends (no <defunct> zombie) and stops the whole group when the dashboard stops; a job it was running is queued
+# again when it next starts.
+setsid .venv/bin/python -m review worker --pending > "$log_dir/jobs.log" 2>&1 &
 background=$!
 dashboard=""
 stop_all() {

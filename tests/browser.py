@@ -26,10 +26,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free loopback port; yields its base URL; stops it afterwards."""
+    """`streamlit run dashboard.py` on a free loopback port, with its job worker (as scripts/run.sh starts them);
+    yields the base URL; stops both afterwards."""
     port = free_port()
     env = {**os.environ, "TABAYYUN_DB": str(db_path), "TABAYYUN_SECRET_KEY": "browser-test-secret"}
-    with log_path.open("w") as log:
+    with log_path.open("w") as log, log_path.with_suffix(".worker.log").open("w") as worker_log:
+        worker = subprocess.Popen([sys.executable, "-m", "review", "--db", str(db_path), "worker"], cwd=ROOT, env=env,
+                                  stdout=worker_log, stderr=subprocess.STDOUT)
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -50,8 +53,9 @@ def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
                 time.sleep(0.3)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            for process in (proc, worker):
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()

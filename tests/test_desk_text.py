@@ -1,7 +1,6 @@
 """What the desk says in words: isolates around mixed runs, local dates, history sentences, explanations."""
 from __future__ import annotations
 
-import json
 
 import pytest
 

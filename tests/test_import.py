@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from db import open_db
 from review.importing import import_file, import_files
 from review.samples import load_samples_once, samples_loaded
 

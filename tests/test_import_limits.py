@@ -10,7 +10,6 @@ import sqlite3
 import stat
 from pathlib import Path
 
-import pytest
 from sqlite_utils import Database
 
 from db import open_db

@@ -67,10 +67,10 @@ def test_jobs_page_shows_running_imports_to_everyone_and_lets_an_admin_cancel(te
     assert not at.exception and not at.error
     text = page_text(at)
     assert "Importing archive-2024.jsonl · started by rita" in text and "1,200 records so far" in text
-    assert not [b for b in at.button if b.key == f"jobs_cancel_{run}"]  # a reviewer sees it, cannot cancel it
+    assert not [b for b in at.button if b.key == f"jobs_cancel_run_{run}"]  # a reviewer sees it, cannot cancel it
     at = log_in(app(db_path, monkeypatch), "boss", PASSWORD)
     at.switch_page("app_pages/jobs.py").run()
-    next(b for b in at.button if b.key == f"jobs_cancel_{run}").click().run()
+    next(b for b in at.button if b.key == f"jobs_cancel_run_{run}").click().run()
     assert not at.exception
     assert team.execute("SELECT cancel_requested_by FROM import_runs WHERE id = ?", [run]).fetchone()[0] == "boss"
     assert "Cancel requested by boss" in page_text(at)

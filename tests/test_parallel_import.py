@@ -1,14 +1,23 @@
-"""A parallel import (pure stages in worker processes, one writer) leaves exactly the database a serial one does."""
+"""A parallel import (pure stages in worker processes, one writer) leaves exactly the database a serial one does,
+whether the workers are a local pool or analysis workers fed through a queue (huey; Redis in bench/import_speed.py)."""
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from db import open_db
+from review import taskqueue
 from review.importing import import_file, worker_count
 from review.samples import SAMPLES_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # What an import writes, compared row by row; ids, timestamps and the run id are part of it except where they are
 # the wall clock (created_at/imported_at/updated_at/finished_at).
@@ -35,26 +44,48 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
         return {name: conn.execute(sql).fetchall() for name, sql in TABLES.items()}
 
 
+@contextlib.contextmanager
+def analysis_workers(queue: Path, processes: int) -> Iterator[None]:
+    """``python -m review analysis-worker`` in its own process, and imports sent to it through ``queue``; checks
+    afterwards that the worker did the analysis (its log lists the batches it executed)."""
+    log = queue.with_suffix(".log")
+    with log.open("w") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "review", "analysis-worker", "--queue", str(queue),
+                                   "--processes", str(processes)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    os.environ[taskqueue.ANALYSIS_QUEUE_ENV] = str(queue)
+    try:
+        yield
+    finally:
+        del os.environ[taskqueue.ANALYSIS_QUEUE_ENV]
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert log.read_text().count("review.taskqueue.prepare") > 10
+
+
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
-    """The same files imported serially and with two worker processes (batches of 40 so several overlap)."""
+    """The same files imported serially, with two local worker processes, and with two analysis workers behind a
+    queue (batches of 40 so several overlap)."""
     tmp = tmp_path_factory.mktemp("parallel")
     files = [SAMPLES_DIR / "saudinewsnet-200.jsonl", SAMPLES_DIR / "reports-en.jsonl",
              SAMPLES_DIR / "aggregator-page-ar.txt", SAMPLES_DIR / "saudinewsnet-200.jsonl"]  # the last: duplicates
     dumps = {}
-    for workers in (1, 2):
-        path = tmp / f"workers-{workers}.db"
+    for mode, workers in (("serial", 1), ("pool", 2), ("queue", 1)):
+        path = tmp / f"{mode}.db"
         db = open_db(path)
-        for file in files:
-            assert import_file(db, file, workers=workers, batch_size=40).ok
+        with analysis_workers(tmp / "analysis-queue.db", 2) if mode == "queue" else contextlib.nullcontext():
+            for file in files:
+                result = import_file(db, file, workers=workers, batch_size=40)
+                assert result.ok, result.error
         db.close()
-        dumps[workers] = _dump(path)
+        dumps[mode] = _dump(path)
     return dumps
 
 
+@pytest.mark.parametrize("mode", ["pool", "queue"])
 @pytest.mark.parametrize("table", list(TABLES))
-def test_parallel_import_matches_serial_row_by_row(imported, table):
-    serial, parallel = imported[1][table], imported[2][table]
+def test_parallel_import_matches_serial_row_by_row(imported, table, mode):
+    serial, parallel = imported["serial"][table], imported[mode][table]
     assert serial, f"{table} is empty: the comparison would prove nothing"
     assert parallel == serial
 

@@ -1,8 +1,9 @@
-"""`scripts/run.sh`: the background matching job is reaped (no zombie) and everything stops with the script."""
+"""`scripts/run.sh`: the job worker runs the background matching, leaves no zombie, and stops with the script."""
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -51,26 +52,38 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def test_run_script_reaps_its_background_job_and_stops_cleanly(tmp_path):
+def _query(db: Path, sql: str) -> list[tuple]:
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute(sql).fetchall()
+    except sqlite3.Error:  # not created yet, or being migrated
+        return []
+
+
+def test_run_script_runs_its_job_worker_and_stops_everything(tmp_path):
     port = free_port()
-    env = {**os.environ, "TABAYYUN_DB": str(tmp_path / "desk.db"), "TABAYYUN_ENCODER": "off", "PORT": str(port),
+    db = tmp_path / "desk.db"
+    env = {**os.environ, "TABAYYUN_DB": str(db), "TABAYYUN_ENCODER": "off", "PORT": str(port),
            "TABAYYUN_SECRET_KEY": "run-script-test"}
     proc = subprocess.Popen(["bash", "scripts/run.sh", "--server.headless", "true"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_for(lambda: _healthy(f"http://127.0.0.1:{port}"), 180, "the dashboard")
-        log = tmp_path / "match-pending.log"
-        # the background job (match, then embed: refused with the encoder off) ends while the dashboard serves
-        _wait_for(lambda: log.exists() and not any("-m review" in _cmdline(p) for p in _descendants(proc.pid)), 180,
-                  "the background job to finish")
+        # the worker registered itself and ran the background matching the samples left (embedding is off)
+        _wait_for(lambda: _query(db, "SELECT count(*) FROM job_workers") == [(1,)]
+                  and _query(db, "SELECT status FROM jobs WHERE kind = 'match'") == [("done",)], 180,
+                  "the worker to match the pending claims")
+        assert _query(db, "SELECT count(*) FROM claims WHERE matched_at IS NULL") == [(0,)]
+        assert (tmp_path / "jobs.log").exists()
         states = _descendants(proc.pid)
-        assert "Z" not in states.values(), states  # reaped: no <defunct> child
-        assert states  # the dashboard is running
+        assert "Z" not in states.values(), states  # no <defunct> child
+        assert any("review worker" in _cmdline(p) for p in states) and any("streamlit" in _cmdline(p) for p in states)
         children = set(states)
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
         _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z" for pid in children), 30,
                   "every child to stop")
+        assert _query(db, "SELECT count(*) FROM job_workers") == [(0,)]  # it said goodbye
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
