@@ -1,6 +1,6 @@
 """Import SaudiNewsNet (31k real Arabic articles): articles/s and peak memory, against a raw-insert baseline.
 
-Usage: python bench/import_speed.py [--limit N] [--profile] [--desk] [--stages] [--redis]
+Usage: python bench/import_speed.py [--limit N] [--profile] [--desk] [--stages] [--redis] [--vectors]
 Baseline (same run, same machine): gzip + json.loads + sqlite-utils insert_all of the raw records into a
 plain table — no validation, normalisation, dedup, claims or indexing: the floor any importer pays.
 Each measurement runs in a fresh child process so peak RSS is its own. The last row runs the pure stages
@@ -9,6 +9,9 @@ Each measurement runs in a fresh child process so peak RSS is its own. The last 
 --stages: the cost per article of each stage (parse, hash lookup, prepare = language + sentence scoring + index
 analysis, write = store + index + suggestions, claims index at the end), and the rate they predict with 1, 2 and
 16 worker processes: the prepare stage divides by the workers, the writer (parse + lookup + write) does not.
+
+--vectors: the import, then the embedding job for what it brought (claims, titles, first windows): articles/s,
+texts/s and the share of each.
 
 --redis: the import with its analysis sent through a local Redis (redis-server from Debian) to two
 `python -m review analysis-worker` processes; checks the database is row for row the serial import's.
@@ -181,6 +184,35 @@ def run_stages(path: Path, db_file: Path, queue: mp.Queue) -> None:
     queue.put({"n": n, "costs": costs})
 
 
+def run_vectors(path: Path, db_file: Path, queue: mp.Queue) -> None:
+    """The full import, then the embedding job for what it brought (claims, titles, first windows): where the time
+    of an import with vectors goes."""
+    from db import open_db
+    from review import embedding
+    from review.importing import import_file
+    db = open_db(db_file)
+    start = time.perf_counter()
+    result = import_file(db, path, skip_invalid=True)
+    imported = time.perf_counter() - start
+    done = embedding.embed_pending(db, max_ord=0)
+    embedded = time.perf_counter() - start - imported
+    queue.put({"n": result.imported + result.duplicates, "import_s": imported, "embed_s": embedded, **done,
+               "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "db_mb": db_file.stat().st_size / 2**20})
+
+
+def vectors(path: Path, tmp: Path) -> None:
+    r = _in_child(run_vectors, path, tmp / "vectors.db")
+    total = r["import_s"] + r["embed_s"]
+    print(f"import with vectors, {r['n']:,} articles of {path.name} (vectors for claims, titles and first windows)")
+    print(f"  lexical import     {r['import_s']:>8.1f} s  {r['n'] / r['import_s']:>7.1f} articles/s  "
+          f"{r['import_s'] / total:.0%} of the time")
+    print(f"  embedding job      {r['embed_s']:>8.1f} s  {r['claims']:,} claims + {r['passages']:,} passages = "
+          f"{(r['claims'] + r['passages']) / r['embed_s']:.1f} texts/s  {r['embed_s'] / total:.0%} of the time")
+    print(f"  together           {total:>8.1f} s  {r['n'] / total:>7.1f} articles/s  "
+          f"{r['passages'] / total:.1f} passages/s; peak {r['peak_mb']:.0f} MB, database {r['db_mb']:.0f} MB")
+
+
 def stages(path: Path, tmp: Path) -> None:
     r = _in_child(run_stages, path, tmp / "stages.db")
     n, costs = r["n"], r["costs"]
@@ -270,6 +302,7 @@ def main() -> None:
     parser.add_argument("--desk", action="store_true", help="measure a reviewer's action latency during the import")
     parser.add_argument("--stages", action="store_true", help="cost per stage and the rate it predicts per workers")
     parser.add_argument("--redis", action="store_true", help="analysis through Redis, checked against serial")
+    parser.add_argument("--vectors", action="store_true", help="the import, then its embedding job: where time goes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
@@ -278,6 +311,8 @@ def main() -> None:
             return desk(path, tmp)
         if args.stages:
             return stages(path, tmp)
+        if args.vectors:
+            return vectors(path, tmp)
         if args.redis:
             print(f"corpus: {path.name}")
             print(f"{'what':<44}{'records':>9}{'seconds':>9}{'rec/s':>9}{'peak MB':>9}")

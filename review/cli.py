@@ -230,7 +230,8 @@ def cmd_worker(db: Database, args: argparse.Namespace) -> int:
     _log_to_stderr()
     jobs.register_worker(db)
     try:
-        for job_id in jobs.recover(db):  # its last worker stopped mid-job: run it again
+        jobs.recover(db)  # jobs whose last worker stopped mid-job are queued again
+        for job_id in jobs.queued(db):  # handed to the queue again: one already in it finds itself taken and skips
             taskqueue.enqueue_job(db_path, job_id)
         if args.pending:
             job_runner.queue_follow_up(db, db_path)

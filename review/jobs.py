@@ -154,6 +154,11 @@ def recover(db: Database) -> list[int]:
     return requeued
 
 
+def queued(db: Database) -> list[int]:
+    """Ids of the jobs waiting for a worker, oldest first."""
+    return [r[0] for r in db.execute("SELECT id FROM jobs WHERE status = 'queued' ORDER BY id")]
+
+
 def get(db: Database, job_id: int) -> dict:
     """One job as a dict (params and result decoded)."""
     rows = listing(db, where="id = ?", args=[job_id])

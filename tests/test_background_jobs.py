@@ -61,11 +61,14 @@ def test_an_upload_imports_in_the_worker_process_not_in_the_session(team, db_pat
     folder = Path(jobs.get(team, job_id)["params"]["upload_dir"])
     assert folder.is_dir() and oct(folder.parent.stat().st_mode & 0o777) == "0o700"  # unpublished material
     assert _status(team, job_id) == "queued" and not jobs.worker_running(team)
+    lost = jobs.submit(team, "system", "match")  # recorded, but never handed to the queue (a crash in between)
     env = {**os.environ, "TABAYYUN_ENCODER": "off"}
     worker = subprocess.Popen([sys.executable, "-m", "review", "--db", str(db_path), "worker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for(lambda: _status(team, job_id) not in jobs.ACTIVE, "the import job")
+        _wait_for(lambda: _status(team, job_id) not in jobs.ACTIVE and _status(team, lost) not in jobs.ACTIVE,
+                  "the import job and the job the queue never had")
+        assert _status(team, lost) == "done"
         assert jobs.worker_running(team)
         job = jobs.get(team, job_id)
         assert job["status"] == "done", job
