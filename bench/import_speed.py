@@ -177,7 +177,7 @@ def run_stages(path: Path, db_file: Path, queue: mp.Queue) -> None:
         costs["write"] += time.perf_counter() - began
     began = time.perf_counter()
     for at in range(0, len(result.claim_ids), importing.CLAIMS_INDEX_BATCH):
-        terms = importing.claim_terms(db, result.claim_ids[at:at + importing.CLAIMS_INDEX_BATCH])
+        terms = importing._claim_terms(db, result, result.claim_ids[at:at + importing.CLAIMS_INDEX_BATCH])  # noqa: SLF001
         with write_transaction(db):
             importing.write_claim_terms(db, terms)
     costs["claims index"] = time.perf_counter() - began

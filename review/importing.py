@@ -22,6 +22,7 @@ from review.errors import ValidationError
 from review.ingest import IngestError, iter_articles
 from review.ingest.records import CONTROL_CHARS
 from review.ingest.source import ErrorHandler, report
+from review.matching.analysis import stems
 from review.matching.engine import ItemAnalysis, analyse_item, claim_terms, write_claim_terms
 from review.models import Article
 from review.stories import MAX_STORY_CLAIMS, merge_stories, refresh_claim_stats
@@ -51,6 +52,7 @@ class FileResult:
     skipped: list[IngestError] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list, repr=False)
     claim_ids: list[int] = field(default_factory=list, repr=False)  # claims this file created
+    claim_terms: dict[int, str] = field(default_factory=dict, repr=False)  # their index terms, analysed in prepare
 
     @property
     def ok(self) -> bool:
@@ -77,11 +79,16 @@ def _insert_item(db: Database, article: Article, language: str, run_id: int | No
     return row[0] if row else None
 
 
+def clean_claim_text(text: str) -> str:
+    """A claim's text as stored: control characters removed, outer blanks trimmed."""
+    return CONTROL_CHARS.sub("", text).strip()
+
+
 def add_claim_appearance(db: Database, claim_text: str, *, item_id: int | None, span: tuple[int, int] | None,
                          score: float, signals: list[str], language: str, origin: str = "import",
                          import_run_id: int | None = None) -> tuple[int, bool]:
     """Store a claim (or find the same claim already stored) and its appearance; returns (id, created)."""
-    claim_text = CONTROL_CHARS.sub("", claim_text).strip()
+    claim_text = clean_claim_text(claim_text)
     if not claim_text:
         raise ValidationError("text", "a claim needs words, not only blank or control characters")
     norm = text.normalize(claim_text)
@@ -116,6 +123,7 @@ class Prepared:
     candidates: tuple[ClaimCandidate, ...] = ()
     analysis: ItemAnalysis | None = None
     digest: str | None = None  # content_hash(article) when already computed
+    claim_terms: tuple[str, ...] = ()  # the matching-index terms of each candidate (same order)
 
 
 def prepare(article: Article, *, claims: bool = True, new: bool = True, digest: str | None = None) -> Prepared:
@@ -127,7 +135,8 @@ def prepare(article: Article, *, claims: bool = True, new: bool = True, digest: 
     if claims and article.kind in CLAIM_KINDS:
         found = extract_claims(article.title, article.body, language, min_score=IMPORT_MIN_SCORE)
         candidates = tuple(found[:MAX_CLAIMS_PER_ITEM])
-    return Prepared(article, language, candidates, analyse_item(article.title, article.body), digest)
+    terms = tuple(" ".join(stems(clean_claim_text(c.text))) for c in candidates)
+    return Prepared(article, language, candidates, analyse_item(article.title, article.body), digest, terms)
 
 
 def prepare_job(job: tuple[Article, bool, bool, str]) -> Prepared:
@@ -136,11 +145,13 @@ def prepare_job(job: tuple[Article, bool, bool, str]) -> Prepared:
     return prepare(article, claims=claims, new=new, digest=digest)
 
 
-def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | None) -> tuple[list[int], list[int]]:
-    """Store an article's claim candidates; returns (claim ids touched, claim ids created)."""
+def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | None,
+                  ) -> tuple[list[int], list[tuple[int, str | None]]]:
+    """Store an article's claim candidates; returns (claim ids touched, (claim id, index terms) of those created)."""
     touched, created = [], []
     title = prepared.article.title
-    for cand in prepared.candidates:
+    terms = prepared.claim_terms or (None,) * len(prepared.candidates)
+    for cand, cand_terms in zip(prepared.candidates, terms):
         # Spans index the item's full text: title + blank line + body (as the review page shows it).
         offset = 0 if cand.in_title else len(title) + 2
         claim_id, new = add_claim_appearance(db, cand.text, item_id=item_id, language=prepared.language,
@@ -148,7 +159,7 @@ def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | 
                                              score=cand.score, signals=cand.signals, import_run_id=run_id)
         touched.append(claim_id)
         if new:
-            created.append(claim_id)
+            created.append((claim_id, cand_terms))
     merge_stories(db, touched, max_size=MAX_STORY_CLAIMS)  # the claims of one article tell one story
     return touched, created
 
@@ -163,7 +174,8 @@ def _store_one(db: Database, prepared: Prepared, result: FileResult, run_id: int
     result.item_ids.append(item_id)
     touched, created = _store_claims(db, item_id, prepared, run_id)
     result.claims += len(created)
-    result.claim_ids.extend(created)
+    result.claim_ids.extend(claim_id for claim_id, _ in created)
+    result.claim_terms.update((claim_id, terms) for claim_id, terms in created if terms is not None)
     return touched
 
 
@@ -189,6 +201,8 @@ def store_batch(db: Database, batch: Sequence[Prepared], result: FileResult, *, 
                 analysed[result.item_ids[-1]] = prepared.analysis
         except (sqlite3.IntegrityError, ValidationError, RecursionError, ValueError, TypeError) as exc:
             result.imported, result.duplicates, result.claims = counts[:3]
+            for claim_id in result.claim_ids[counts[4]:]:
+                result.claim_terms.pop(claim_id, None)
             del result.item_ids[counts[3]:], result.claim_ids[counts[4]:]
             report(IngestError(path, prepared.article.line, f"record cannot be stored: {_problem(exc)}"), on_error)
     refresh_claim_stats(db, touched)
@@ -288,6 +302,14 @@ def _batches(db: Database, articles: Iterator[Article], size: int, claims: bool,
         pending = job
 
 
+def _claim_terms(db: Database, result: FileResult, claim_ids: list[int]) -> list[tuple[int, str]]:
+    """(claim id, index terms) of the file's new claims: analysed by the prepare stage (in the workers), else here
+    (outside the lock)."""
+    missing = [i for i in claim_ids if i not in result.claim_terms]
+    found = dict(claim_terms(db, missing)) if missing else {}
+    return [(i, result.claim_terms[i] if i in result.claim_terms else found[i]) for i in claim_ids]
+
+
 def worker_count(path: str | Path, requested: int | None) -> int:
     """Worker processes for one file: as asked, else one per core for files over PARALLEL_MIN_BYTES."""
     if requested is not None:
@@ -335,7 +357,7 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
                 raise IngestError(Path(path), None, f"cancelled by {cancelled_by}; nothing from this file was kept")
         if len(result.claim_ids) > coverage.INLINE_CLAIMS:  # a bulk import: index its claims in steps, match later
             for at in range(0, len(result.claim_ids), CLAIMS_INDEX_BATCH):
-                terms = claim_terms(db, result.claim_ids[at:at + CLAIMS_INDEX_BATCH])  # analysed outside the lock
+                terms = _claim_terms(db, result, result.claim_ids[at:at + CLAIMS_INDEX_BATCH])
                 began = time.monotonic()
                 with write_transaction(db):
                     write_claim_terms(db, terms)

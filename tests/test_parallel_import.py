@@ -79,6 +79,7 @@ def imported(tmp_path_factory):
                 assert result.ok, result.error
         db.close()
         dumps[mode] = _dump(path)
+    dumps["serial_path"] = tmp / "serial.db"
     return dumps
 
 
@@ -88,6 +89,19 @@ def test_parallel_import_matches_serial_row_by_row(imported, table, mode):
     serial, parallel = imported["serial"][table], imported[mode][table]
     assert serial, f"{table} is empty: the comparison would prove nothing"
     assert parallel == serial
+
+
+def test_claim_terms_analysed_by_the_workers_are_what_the_index_would_compute_from_the_stored_text(imported):
+    from review.matching.engine import claim_terms
+
+    db = open_db(imported["serial_path"])
+    try:
+        stored = db.execute("SELECT rowid, terms FROM match_claims_fts ORDER BY rowid").fetchall()
+        ids = [r[0] for r in db.execute("SELECT id FROM claims ORDER BY id")]
+        assert len(stored) == len(ids) > 1000  # the bulk path (indexed at the end of the file) was taken
+        assert sorted(claim_terms(db, ids)) == stored
+    finally:
+        db.close()
 
 
 def test_worker_count_is_sized_to_the_file_and_the_machine(tmp_path):
