@@ -34,6 +34,7 @@ BATCH_ITEMS = 50  # articles per write transaction: a reviewer's action waits ~0
 PARALLEL_MIN_BYTES = 4 * 2**20  # below this a file imports faster than worker processes start
 MAX_WORKERS = 8  # the single writer saturates well before this (bench/import_speed.py)
 CLAIMS_INDEX_BATCH = 500  # a bulk import's claims indexed per transaction at its end
+MAX_KEPT_TERMS = 100_000  # claims whose index terms (from the workers) are kept for the end of a file: ~40 MB
 
 ProgressFn = Callable[[int], None]
 
@@ -175,7 +176,8 @@ def _store_one(db: Database, prepared: Prepared, result: FileResult, run_id: int
     touched, created = _store_claims(db, item_id, prepared, run_id)
     result.claims += len(created)
     result.claim_ids.extend(claim_id for claim_id, _ in created)
-    result.claim_terms.update((claim_id, terms) for claim_id, terms in created if terms is not None)
+    if len(result.claim_terms) < MAX_KEPT_TERMS:  # bounded memory: past it, the end of the file analyses again
+        result.claim_terms.update((claim_id, terms) for claim_id, terms in created if terms is not None)
     return touched
 
 

@@ -186,8 +186,11 @@ def test_first_admin_to_published_claimreview(tmp_path):
             desk.goto("imports", "Import")
             page.locator("input[type=file]").set_input_files([str(p) for p in UPLOADS])
             desk.click(page.get_by_role("button", name="Import", exact=True))
-            desk.wait_text("2 file(s) processed, 0 failed.")
+            desk.wait_text("2 file(s) processed, 0 failed.")  # the job worker imported them, not this session
             desk.shot("import")
+            desk.goto("jobs", "Jobs")  # everyone sees the job: who, what, outcome
+            desk.wait_text("Recent jobs")
+            desk.shot("jobs")
 
             # 4. The triage queue lists the claims.
             desk.goto("triage", "Triage queue")
@@ -268,6 +271,9 @@ def test_first_admin_to_published_claimreview(tmp_path):
             side = page.locator("[data-testid='stSidebar']").bounding_box()
             main = page.locator("[data-testid='stMain']").bounding_box()
             assert side["x"] > main["x"]  # the whole page is laid out right to left: navigation on the right
+            desk.goto("jobs", catalogue("ar")["nav.jobs"])
+            desk.wait_text(catalogue("ar")["jobs.recent_jobs"])
+            desk.shot("jobs-ar")
             desk.goto(f"review?claim={palmyra}", "مراجعة الادعاء")
             review_ar = desk.shot("review-ar")
             # Mixed-direction runs keep their order inside Arabic text (measured from where glyphs are drawn):
