@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.bidi import caption, ltr
+from app_pages.bidi import caption, join_list, ltr
 from app_pages.common import current_user, db_path, get_db, run_safely, show_error, text_block
 from app_pages.i18n import t
 from review import jobs
@@ -28,7 +28,7 @@ def _file_rows(summaries: list[dict]) -> list[dict]:
 
 
 def _show_job(job: dict) -> None:
-    names = ", ".join(f["name"] for f in job["params"].get("files", []))
+    names = join_list(f["name"] for f in job["params"].get("files", []))
     with st.container(border=True):
         caption(t("import.job_line", id=ltr(f"#{job['id']}"), files=names, status=t(f"jobs.state_{job['status']}")))
         if job["status"] in jobs.ACTIVE:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.bidi import caption, html_line, iso, ltr, parse_stamp, time_label
+from app_pages.bidi import caption, html_line, iso, join_list, ltr, parse_stamp, time_label
 from app_pages.common import current_user, get_db, run_safely, show_error
 from app_pages.i18n import t
 from db import queries
@@ -42,7 +42,7 @@ def _duration(seconds: float) -> str:
 
 def _what(job: dict) -> str:
     if job["kind"] == "import":
-        return t("jobs.what_import", files=", ".join(iso(f["name"]) for f in job["params"].get("files", [])))
+        return t("jobs.what_import", files=join_list(f["name"] for f in job["params"].get("files", [])))
     return t(f"jobs.what_{job['kind']}")
 
 

@@ -75,7 +75,7 @@ def _run_import(db: Database, job: jobs.Job) -> tuple[str, object, str | None]:
     cancelled_by = None
     for entry, estimate in zip(files, estimates):
         name = entry["name"]
-        cancelled_by = jobs.record_progress(db, job.id, base, total=total, detail=name)
+        cancelled_by = jobs.record_progress(db, job.id, base, total=total, detail=name) or cancelled_by
         if cancelled_by:
             summaries.append({"file": name, "ok": False, "error": f"not imported: cancelled by {cancelled_by}"})
             continue
@@ -90,8 +90,7 @@ def _run_import(db: Database, job: jobs.Job) -> tuple[str, object, str | None]:
                              claims=not job.params.get("coverage_only"), workers=None, job_id=job.id)
         summaries.append(file_summary(name, result))
         base += result.imported + result.duplicates + len(result.skipped) if result.ok else (estimate or 0)
-        if result.error and "cancelled by" in result.error.problem:
-            cancelled_by = db.execute("SELECT cancel_requested_by FROM jobs WHERE id = ?", [job.id]).fetchone()[0]
+        cancelled_by = db.execute("SELECT cancel_requested_by FROM jobs WHERE id = ?", [job.id]).fetchone()[0]
     jobs.record_progress(db, job.id, base, detail="")
     failed = sum(1 for s in summaries if not s["ok"])
     if cancelled_by:
