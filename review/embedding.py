@@ -17,6 +17,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from db.connection import write_transaction
+from review import taskqueue
 from review.matching import encoder, vectors
 from review.matching.engine import _chunks, _marks, prepare_query
 from review.matching.hybrid import dense_hits, score_items
@@ -139,6 +140,14 @@ def _refresh_cells(db: Database, kind: str) -> None:
         vectors.build_cells(db, kind)
 
 
+def _encode(texts: list[str], is_query: bool) -> np.ndarray:
+    """The job's encoder call: here, or by the analysis workers when ``$TABAYYUN_ANALYSIS_QUEUE`` names a queue."""
+    url = taskqueue.analysis_url()
+    if url:
+        return taskqueue.RemoteEmbedding(url)(texts, is_query)
+    return (encoder.embed_queries if is_query else encoder.embed_passages)(texts)
+
+
 def _embed_claims(db: Database, batch: int) -> tuple[int, int]:
     """One batch of claims: (claims embedded, links suggested)."""
     rows = db.execute("SELECT c.id, c.text FROM claims c WHERE c.status != 'merged' AND NOT EXISTS (SELECT 1 FROM "
@@ -146,7 +155,7 @@ def _embed_claims(db: Database, batch: int) -> tuple[int, int]:
                       [encoder.MODEL, batch]).fetchall()
     if not rows:
         return 0, 0
-    vecs = encoder.embed_queries([t for _, t in rows])  # outside any transaction: this is the slow part
+    vecs = _encode([t for _, t in rows], True)  # outside any transaction: this is the slow part
     ids = [i for i, _ in rows]
     with write_transaction(db):
         vectors.store(db, "claim", list(zip(ids, vecs)))
@@ -170,7 +179,7 @@ def _embed_passages(db: Database, ord_: int, cursor: int, batch: int) -> tuple[i
         "AND v.ref_id = p.id AND v.model = ?) ORDER BY p.id LIMIT ?", [ord_, cursor, encoder.MODEL, batch]).fetchall()
     if not rows:
         return 0, 0, 0, cursor
-    vecs = encoder.embed_passages([_passage_text(t, b, o, s, e) for _, o, s, e, t, b, _ in rows])
+    vecs = _encode([_passage_text(t, b, o, s, e) for _, o, s, e, t, b, _ in rows], False)
     ids = [r[0] for r in rows]
     with write_transaction(db):
         # a passage re-indexed meanwhile (gone, or its text changed) must not get a vector of the old text

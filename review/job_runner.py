@@ -129,7 +129,7 @@ def _run_embed(db: Database, job: jobs.Job) -> tuple[str, object, str | None]:
         done = embedding.embed_pending(db, progress=progress)
     except JobCancelled as exc:
         return "cancelled", None, str(exc)
-    except embedding.EmbeddingError as exc:
+    except (embedding.EmbeddingError, taskqueue.AnalysisTimeout) as exc:
         return "failed", None, str(exc)
     return "done", done, None
 

@@ -4,8 +4,9 @@
   queue in a file next to the database (``tabayyun.db`` → ``tabayyun-queue.db``): no server to run. A job is an
   id; its state lives in the database's ``jobs`` table (``review.jobs``), and ``python -m review worker`` (started
   and stopped by ``scripts/run.sh``) runs it with ``review.job_runner``.
-* **Analysis** (the pure stages of an import: language, sentence scoring, index analysis) goes to worker
-  processes through the queue named by ``$TABAYYUN_ANALYSIS_QUEUE`` when it is set: ``redis://host:port/n`` (huey's
+* **Analysis** (the pure stages of an import: language, sentence scoring, index analysis; and the encoder calls
+  of the embedding job) goes to worker processes through the queue named by ``$TABAYYUN_ANALYSIS_QUEUE`` when
+  it is set: ``redis://host:port/n`` (huey's
   ``RedisHuey``, so workers can run on other machines: ``python -m review analysis-worker``) or a file path
   (``SqliteHuey``, workers on this machine). The single writer sends batches and stores the results in file order,
   so the database is the same as after a serial import. Unset (the default), an import uses a local process pool.
@@ -23,6 +24,7 @@ from huey.api import Huey
 
 ANALYSIS_QUEUE_ENV = "TABAYYUN_ANALYSIS_QUEUE"
 ANALYSIS_CHUNK = 10  # articles per analysis task: a batch of 50 is shared by up to 5 workers
+EMBED_CHUNK = 4  # texts per embedding task: a batch of 16 is shared by up to 4 workers
 ANALYSIS_TIMEOUT_S = 600.0  # no analysis worker answered in this long: the import fails with a clear message
 WORKER_THREADS = 2  # a long embedding job must not hold up an import queued after it
 POLL_MAX_S = 1.0  # the longest a queued job waits for a worker to look
@@ -74,6 +76,7 @@ def analysis_queue(url: str) -> Huey:
     else:
         huey = SqliteHuey("tabayyun-analysis", filename=url)
     huey.prepare = huey.task(name="prepare")(_prepare_many)  # calling it enqueues
+    huey.embed = huey.task(name="embed")(_embed_many)
     return huey
 
 
@@ -81,6 +84,13 @@ def _prepare_many(jobs: list) -> list:
     from review.importing import prepare_job  # the pipeline is imported by workers only when they work
 
     return [prepare_job(job) for job in jobs]
+
+
+def _embed_many(texts: list[str], is_query: bool) -> tuple[str, bytes]:
+    from review.matching import encoder  # the model loads in the worker that embeds, once
+
+    vecs = (encoder.embed_queries if is_query else encoder.embed_passages)(texts)
+    return encoder.MODEL, vecs.astype("float32").tobytes()
 
 
 def analysis_url() -> str | None:
@@ -108,6 +118,32 @@ class RemoteAnalysis:
                 prepared.extend(part)
             return prepared
         return get
+
+
+class RemoteEmbedding:
+    """The embedding job's encoder calls, computed by the analysis workers on the queue at ``url`` (another machine,
+    a GPU box): a batch is split into chunks that workers embed in parallel; the vectors come back in order and
+    must be of this process's model (a worker running another version is refused, never mixed in)."""
+
+    def __init__(self, url: str, *, chunk: int = EMBED_CHUNK, timeout: float = ANALYSIS_TIMEOUT_S) -> None:
+        self.huey, self.chunk, self.timeout = analysis_queue(url), chunk, timeout
+
+    def __call__(self, texts: Sequence[str], is_query: bool) -> Any:
+        import numpy as np
+
+        from review.matching import encoder
+        results = [self.huey.embed(list(texts[at:at + self.chunk]), is_query)
+                   for at in range(0, len(texts), self.chunk)]
+        parts = []
+        for result in results:
+            answer = result.get(blocking=True, timeout=self.timeout, backoff=1.3, max_delay=0.05)
+            if answer is None:
+                raise AnalysisTimeout(f"no analysis worker on {self.huey.name} answered in {self.timeout:.0f} s")
+            model, blob = answer
+            if model != encoder.MODEL:
+                raise AnalysisTimeout(f"an analysis worker embeds with {model}, not {encoder.MODEL}: upgrade it")
+            parts.append(np.frombuffer(blob, dtype=np.float32).reshape(-1, encoder.DIM))
+        return np.concatenate(parts) if parts else np.zeros((0, encoder.DIM), dtype=np.float32)
 
 
 def run_analysis_worker(url: str, *, processes: int) -> None:
