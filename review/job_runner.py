@@ -27,6 +27,8 @@ from review.matching import encoder
 
 log = logging.getLogger(__name__)
 LINE_FORMATS = (".jsonl", ".ndjson", ".csv")  # one record per line: the total is known before the import
+FEED_FORMATS = (".rss", ".atom", ".xml")
+FEED_TAGS = (b"<item>", b"<item ", b"<entry>", b"<entry ")  # a tag split across two 1 MB chunks is missed: an estimate
 COUNT_LIMIT_BYTES = 512 * 2**20
 MAX_LISTED_SKIPS = 20
 UPLOADS_DIR = "uploads"  # beside the database: files uploaded on the Import page wait here for their job
@@ -37,22 +39,37 @@ class JobCancelled(Exception):
 
 
 def estimate_records(path: Path) -> int | None:
-    """Records in a line-per-record file (JSONL, CSV; gzipped or not), else None: the denominator of 'time left'."""
+    """Records a file will give, counted before the import (the denominator of 'time left'): lines of JSONL/CSV,
+    item/entry tags of RSS/Atom (gzipped or not); None for pages and HTML (a handful of items each)."""
     name = path.name.lower().removesuffix(".gz")
-    if not name.endswith(LINE_FORMATS):
+    if name.endswith(LINE_FORMATS):
+        count = _count(path, lambda chunk: chunk.count(b"\n"))
+    elif name.endswith(FEED_FORMATS):
+        count = _count(path, lambda chunk: sum(chunk.count(tag) for tag in FEED_TAGS))
+    else:
         return None
+    if count is None:
+        return None
+    lines, last = count
+    if name.endswith(FEED_FORMATS):
+        return lines
+    lines += last != b"\n"
+    return max(lines - name.endswith(".csv"), 0)
+
+
+def _count(path: Path, counter: Callable[[bytes], int]) -> tuple[int, bytes] | None:
+    """(sum of ``counter`` over the file's first COUNT_LIMIT_BYTES, its last byte), or None if unreadable."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    lines, read, last = 0, 0, b"\n"
+    total, read, last = 0, 0, b"\n"
     try:
         with opener(path, "rb") as handle:
             while read < COUNT_LIMIT_BYTES and (chunk := handle.read(2**20)):
-                lines += chunk.count(b"\n")
+                total += counter(chunk)
                 read += len(chunk)
                 last = chunk[-1:]
     except (OSError, EOFError):
         return None  # the import itself will name the problem
-    lines += last != b"\n"
-    return max(lines - name.endswith(".csv"), 0)
+    return total, last
 
 
 def file_summary(name: str, result: FileResult) -> dict:

@@ -96,6 +96,12 @@ def test_totals_for_time_left_come_from_line_counts(tmp_path):
     assert job_runner.estimate_records(tmp_path / "b.csv") == 2
     assert job_runner.estimate_records(tmp_path / "c.jsonl.gz") == 12
     assert job_runner.estimate_records(PAGE) is None
+    items = "".join(f"<item><title>t{i}</title></item>" for i in range(9))
+    (tmp_path / "d.rss").write_text(f"<rss><channel><title>x</title>{items}</channel></rss>")
+    (tmp_path / "e.atom").write_text('<feed><entry xml:lang="ar"><title>a</title></entry><entry><title>b</title>'
+                                     "</entry></feed>")
+    assert job_runner.estimate_records(tmp_path / "d.rss") == 9
+    assert job_runner.estimate_records(tmp_path / "e.atom") == 2
 
 
 def test_only_an_admin_cancels_and_a_cancelled_queued_job_never_runs(team, db_path):
