@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.bidi import caption, join_list, ltr
-from app_pages.common import current_user, db_path, get_db, run_safely, show_error, text_block
+from app_pages.common import current_user, db_path, get_db, md_plain, run_safely, show_error, text_block
 from app_pages.i18n import t
 from review import jobs
 from review.errors import ReviewError
@@ -41,6 +41,9 @@ def _show_job(job: dict) -> None:
                 caption(t("import.job_records", done=ltr(f"{done:,}")))
             return
         summaries = job["result"] or []
+        if not summaries:  # it ended before any file (cancelled while queued, or an internal error)
+            st.warning(md_plain(job["error"]) if job["error"] else t(f"jobs.state_{job['status']}"))
+            return
         failed = sum(1 for s in summaries if not s["ok"])
         (st.warning if failed or job["status"] != "done" else st.success)(
             t("import.summary", files=len(summaries), failed=failed))

@@ -214,6 +214,9 @@ def test_import_page_follows_the_users_job_and_jobs_page_shows_everyone_and_lets
     at.switch_page("app_pages/jobs.py").run()
     next(b for b in at.button if b.key == f"jobs_cancel_job_{waiting}").click().run()
     assert not at.exception and _status(team, waiting) == "cancelled"
+    at = log_in(app(db_path, monkeypatch), "rita", PASSWORD)
+    at.switch_page("app_pages/imports.py").run()  # rita learns why her later import never ran
+    assert "cancelled by boss before it started" in " ".join(w.value for w in at.warning)
 
 
 def test_a_running_job_shows_its_rate_and_time_left(team, db_path, monkeypatch):
