@@ -94,6 +94,10 @@ def run_import_parallel(path: Path, db_file: Path, profile: bool, claims: bool, 
     run_import(path, db_file, profile, claims, queue, workers=2)
 
 
+def run_coverage_parallel(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue) -> None:
+    run_import(path, db_file, profile, False, queue, workers=2)
+
+
 def run_import_bare(path: Path, db_file: Path, profile: bool, claims: bool, queue: mp.Queue) -> None:
     run_import(path, db_file, profile, claims, queue, index=False)
 
@@ -320,6 +324,7 @@ def main() -> None:
         base = _in_child(run_baseline, path, tmp / "baseline.db")
         bare = _in_child(run_import_bare, path, tmp / "bare.db", args.profile, False)
         store = _in_child(run_import, path, tmp / "store.db", args.profile, False)
+        store_par = _in_child(run_coverage_parallel, path, tmp / "store-parallel.db", args.profile, False)
         ours = _in_child(run_import, path, tmp / "tabayyun.db", args.profile, True)
         par = _in_child(run_import_parallel, path, tmp / "parallel.db", args.profile, True)
     print(f"corpus: {path.name}")
@@ -330,6 +335,8 @@ def main() -> None:
           f"{bare['n'] / bare['seconds']:>9,.0f}{bare['peak_mb']:>9.0f}")
     print(f"{'import --coverage-only (parse+store+index)':<44}{store['n']:>9,}{store['seconds']:>9.1f}"
           f"{store['n'] / store['seconds']:>9,.0f}{store['peak_mb']:>9.0f}")
+    print(f"{'import --coverage-only, 2 workers + writer':<44}{store_par['n']:>9,}{store_par['seconds']:>9.1f}"
+          f"{store_par['n'] / store_par['seconds']:>9,.0f}{store_par['peak_mb']:>9.0f}")
     print(f"{'import (parse+store+index+claims)':<44}{ours['n']:>9,}{ours['seconds']:>9.1f}"
           f"{ours['n'] / ours['seconds']:>9,.0f}{ours['peak_mb']:>9.0f}")
     print(f"{'import, 2 worker processes + 1 writer':<44}{par['n']:>9,}{par['seconds']:>9.1f}"
