@@ -76,8 +76,8 @@ def _active_job(job: dict, admin: bool) -> None:
                      total=ltr(f"{total or 0:,}"), unit=unit, rate=ltr(f"{rate:,.1f}" if rate < 10 else f"{rate:,.0f}"),
                      since=time_label(job["started_at"]), minutes=ltr(f"{seconds / 60:.1f}"))
             left = time_left(done, total, seconds)
-            if left is not None:
-                line += " · " + t("jobs.time_left", left=_duration(left))
+            if left is not None:  # all records done: the end-of-file steps (claim index, follow-ups) are left
+                line += " · " + (t("jobs.time_left", left=_duration(left)) if left >= 1 else t("jobs.finishing"))
             caption(line)
             if job["detail"]:
                 caption(t("jobs.working_on", what=iso(job["detail"])))

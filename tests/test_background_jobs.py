@@ -232,3 +232,6 @@ def test_a_running_job_shows_its_rate_and_time_left(team, db_path, monkeypatch):
     text = page_text(at)
     # 500 in ~100 s: ~5 per second, 1,500 left: ~5 minutes
     assert "500 of 2,000 claims" in text and "about 5 min left" in text
+    jobs.record_progress(team, job_id, 2000)  # every record done: what is left is the end of the job, not 0 s
+    at.run()
+    assert "2,000 of 2,000 claims" in page_text(at) and "finishing up" in page_text(at)
