@@ -87,6 +87,36 @@ def test_an_upload_imports_in_the_worker_process_not_in_the_session(team, db_pat
     assert not jobs.worker_running(team)  # it unregistered on the way out
 
 
+def _worker(db_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "TABAYYUN_ENCODER": "off"}
+    return subprocess.Popen([sys.executable, "-m", "review", "--db", str(db_path), "worker"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_worker_killed_mid_import_leaves_nothing_half_done_and_the_next_one_finishes_the_job(team, db_path):
+    job_id = job_runner.submit_import(team, db_path, "rita", [("archive.jsonl", _jsonl(_many(600)))])
+    first = _worker(db_path)
+    try:
+        _wait_for(lambda: team.execute("SELECT progress FROM jobs WHERE id = ?", [job_id]).fetchone()[0] > 0,
+                  "a committed batch")
+    finally:
+        first.kill()  # the machine lost power, or the dashboard was killed with -9
+        first.wait(timeout=60)
+    assert _status(team, job_id) == "running"  # as the dead worker left it
+    second = _worker(db_path)
+    try:
+        _wait_for(lambda: _status(team, job_id) not in jobs.ACTIVE, "the job to run again")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=60)
+    job = jobs.get(team, job_id)
+    assert job["status"] == "done" and job["attempts"] == 2 and job["result"][0]["imported"] == 600
+    assert team.execute("SELECT count(*) FROM items").fetchone()[0] == 600  # nothing twice, nothing missing
+    runs = team.execute("SELECT status FROM import_runs WHERE job_id = ? ORDER BY id", [job_id]).fetchall()
+    assert [r[0] for r in runs] == ["failed", "done"]  # the half-done run was removed, then the file imported
+    assert team.execute("SELECT count(*) FROM claims WHERE item_id NOT IN (SELECT id FROM items)").fetchone()[0] == 0
+
+
 def test_totals_for_time_left_come_from_line_counts(tmp_path):
     (tmp_path / "a.jsonl").write_bytes(_jsonl(_many(7)))
     (tmp_path / "b.csv").write_text("title,body\nx,y\nz,w")  # header + 2 records, no final newline
