@@ -9,8 +9,8 @@ from sqlite_utils import Database
 
 from db.connection import write_transaction
 from review.audit import record_event
-from review.errors import NotFoundError, PermissionDenied, WorkflowError
-from review.users import acting_user
+from review.errors import NotFoundError, WorkflowError
+from review.users import acting_admin
 
 if TYPE_CHECKING:  # importing.py imports this module
     from review.importing import FileResult
@@ -47,9 +47,7 @@ def record_progress(db: Database, run_id: int, done: int) -> str | None:
 def request_cancel(db: Database, actor: str, run_id: int) -> None:
     """An admin asks a running import to stop: it stops after its current batch and removes what it stored."""
     with write_transaction(db):
-        user = acting_user(db, actor)
-        if user.role != "admin":
-            raise PermissionDenied(f"only an admin can cancel an import (you are {user.role})")
+        user = acting_admin(db, actor, "cancel an import")
         row = db.execute("SELECT status FROM import_runs WHERE id = ?", [run_id]).fetchone()
         if row is None:
             raise NotFoundError(f"import run {run_id} does not exist")

@@ -22,8 +22,7 @@ from review.errors import ValidationError
 from review.ingest import IngestError, iter_articles
 from review.ingest.records import CONTROL_CHARS
 from review.ingest.source import ErrorHandler, report
-from review.matching.analysis import stems
-from review.matching.engine import ItemAnalysis, analyse_item, claim_terms, write_claim_terms
+from review.matching.engine import ItemAnalysis, analyse_item, claim_index_terms, claim_terms, write_claim_terms
 from review.models import Article
 from review.stories import MAX_STORY_CLAIMS, merge_stories, refresh_claim_stats
 
@@ -136,7 +135,7 @@ def prepare(article: Article, *, claims: bool = True, new: bool = True, digest: 
     if claims and article.kind in CLAIM_KINDS:
         found = extract_claims(article.title, article.body, language, min_score=IMPORT_MIN_SCORE)
         candidates = tuple(found[:MAX_CLAIMS_PER_ITEM])
-    terms = tuple(" ".join(stems(clean_claim_text(c.text))) for c in candidates)
+    terms = tuple(claim_index_terms(clean_claim_text(c.text)) for c in candidates)
     return Prepared(article, language, candidates, analyse_item(article.title, article.body), digest, terms)
 
 
@@ -147,12 +146,11 @@ def prepare_job(job: tuple[Article, bool, bool, str]) -> Prepared:
 
 
 def _store_claims(db: Database, item_id: int, prepared: Prepared, run_id: int | None,
-                  ) -> tuple[list[int], list[tuple[int, str | None]]]:
+                  ) -> tuple[list[int], list[tuple[int, str]]]:
     """Store an article's claim candidates; returns (claim ids touched, (claim id, index terms) of those created)."""
     touched, created = [], []
     title = prepared.article.title
-    terms = prepared.claim_terms or (None,) * len(prepared.candidates)
-    for cand, cand_terms in zip(prepared.candidates, terms):
+    for cand, cand_terms in zip(prepared.candidates, prepared.claim_terms, strict=True):
         # Spans index the item's full text: title + blank line + body (as the review page shows it).
         offset = 0 if cand.in_title else len(title) + 2
         claim_id, new = add_claim_appearance(db, cand.text, item_id=item_id, language=prepared.language,
@@ -177,7 +175,7 @@ def _store_one(db: Database, prepared: Prepared, result: FileResult, run_id: int
     result.claims += len(created)
     result.claim_ids.extend(claim_id for claim_id, _ in created)
     if len(result.claim_terms) < MAX_KEPT_TERMS:  # bounded memory: past it, the end of the file analyses again
-        result.claim_terms.update((claim_id, terms) for claim_id, terms in created if terms is not None)
+        result.claim_terms.update(created)
     return touched
 
 
@@ -374,7 +372,7 @@ def import_file(db: Database, path: str | Path, *, fmt: str = "auto", actor: str
         error = exc
     except sqlite3.Error as exc:  # disk full, read-only file: one line naming the file
         error = IngestError(Path(path), None, database_problem(exc))
-    except taskqueue.AnalysisTimeout as exc:
+    except taskqueue.AnalysisUnavailable as exc:
         error = IngestError(Path(path), None, f"{exc}: start `python -m review analysis-worker` or unset "
                                               f"{taskqueue.ANALYSIS_QUEUE_ENV}")
     except (OSError, UnicodeError, ValueError) as exc:  # a bug must not become a traceback

@@ -8,7 +8,6 @@ created (claims to match, text to embed) is queued as its own job.
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 import os
 import shutil
@@ -96,12 +95,8 @@ def _run_import(db: Database, job: jobs.Job) -> tuple[str, object, str | None]:
         if cancelled_by:
             summaries.append({"file": name, "ok": False, "error": f"not imported: cancelled by {cancelled_by}"})
             continue
-
-        def progress(done: int, at: int = base, name: str = name) -> None:
-            who = jobs.record_progress(db, job.id, at + done)
-            if who:
-                raise IngestError(Path(name), None, f"cancelled by {who}; nothing from this file was kept")
-
+        progress = _checked_progress(db, job, base, lambda who, name=name: IngestError(
+            Path(name), None, f"cancelled by {who}; nothing from this file was kept"))
         result = import_file(db, entry["path"], fmt=entry.get("format", "auto"), actor=job.actor,
                              progress=progress, skip_invalid=bool(job.params.get("skip_invalid")),
                              claims=not job.params.get("coverage_only"), workers=None, job_id=job.id)
@@ -117,12 +112,20 @@ def _run_import(db: Database, job: jobs.Job) -> tuple[str, object, str | None]:
     return "done", summaries, None
 
 
-def _cancel_check(db: Database, job: jobs.Job, offset: int = 0) -> Callable[[int], None]:
+def _checked_progress(db: Database, job: jobs.Job, offset: int,
+                      cancelled: Callable[[str], Exception]) -> Callable[[int], None]:
+    """A progress callback that records ``offset + done`` after each batch and raises ``cancelled(admin)`` once an
+    admin has asked the job to stop (the batch before it is committed: what is kept stays consistent)."""
     def progress(done: int) -> None:
         who = jobs.record_progress(db, job.id, offset + done)
         if who:
-            raise JobCancelled(f"cancelled by {who}; the batches finished before that were kept")
+            raise cancelled(who)
     return progress
+
+
+def _cancel_check(db: Database, job: jobs.Job) -> Callable[[int], None]:
+    return _checked_progress(db, job, 0, lambda who: JobCancelled(
+        f"cancelled by {who}; the batches finished before that were kept"))
 
 
 def _run_match(db: Database, job: jobs.Job) -> tuple[str, object, str | None]:
@@ -146,7 +149,7 @@ def _run_embed(db: Database, job: jobs.Job) -> tuple[str, object, str | None]:
         done = embedding.embed_pending(db, progress=progress)
     except JobCancelled as exc:
         return "cancelled", None, str(exc)
-    except (embedding.EmbeddingError, taskqueue.AnalysisTimeout) as exc:
+    except (embedding.EmbeddingError, taskqueue.AnalysisUnavailable) as exc:
         return "failed", None, str(exc)
     return "done", done, None
 
@@ -194,9 +197,9 @@ def submit_import(db: Database, db_path: str | os.PathLike, actor: str, uploads:
     return job_id
 
 
-def _remove_uploads(job: jobs.Job) -> None:
+def _remove_uploads(params: dict) -> None:
     """Uploaded files live only until their job ends (their content is in the database, or was refused)."""
-    folder = job.params.get("upload_dir")
+    folder = params.get("upload_dir")
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -207,9 +210,9 @@ def run(db_path: str, job_id: int) -> None:
     try:
         job = jobs.start(db, job_id)
         if job is None:  # cancelled while it waited (or taken by another worker)
-            row = db.execute("SELECT kind, actor, params, status FROM jobs WHERE id = ?", [job_id]).fetchone()
-            if row and row[3] == "cancelled":
-                _remove_uploads(jobs.Job(job_id, row[0], row[1], json.loads(row[2])))
+            waited = jobs.get(db, job_id)
+            if waited["status"] == "cancelled":
+                _remove_uploads(waited["params"])
             return
         try:
             status, result, error = RUNNERS[job.kind](db, job)
@@ -218,7 +221,7 @@ def run(db_path: str, job_id: int) -> None:
             status, result, error = "failed", None, f"internal error ({type(exc).__name__}: {exc}); please report it"
         jobs.finish(db, job.id, status, result=result, error=error)
         if job.kind == "import":
-            _remove_uploads(job)
+            _remove_uploads(job.params)
         if status != "cancelled":
             queue_follow_up(db, db_path, after=job.kind)
     finally:

@@ -16,9 +16,9 @@ from sqlite_utils import Database
 
 from db.connection import write_transaction
 from review.audit import record_event
-from review.errors import NotFoundError, PermissionDenied, ValidationError, WorkflowError
+from review.errors import NotFoundError, ValidationError, WorkflowError
 from review.import_runs import alive
-from review.users import acting_user
+from review.users import acting_admin, acting_user
 
 KINDS = ("import", "match", "embed")
 ACTIVE = ("queued", "running")
@@ -94,9 +94,7 @@ def request_cancel(db: Database, actor: str, job_id: int) -> str:
     stays consistent: the import of the current file is removed, files already finished stay). Returns the new
     status ('cancelled' or 'running')."""
     with write_transaction(db):
-        user = acting_user(db, actor)
-        if user.role != "admin":
-            raise PermissionDenied(f"only an admin can cancel a job (you are {user.role})")
+        user = acting_admin(db, actor, "cancel a job")
         row = db.execute("SELECT status FROM jobs WHERE id = ?", [job_id]).fetchone()
         if row is None:
             raise NotFoundError(f"job {job_id} does not exist")
@@ -107,8 +105,6 @@ def request_cancel(db: Database, actor: str, job_id: int) -> str:
                        "error = ? WHERE id = ?", [user.name, f"cancelled by {user.name} before it started", job_id])
         else:
             db.execute("UPDATE jobs SET cancel_requested_by = ? WHERE id = ?", [user.name, job_id])
-            db.execute("UPDATE import_runs SET cancel_requested_by = ? WHERE job_id = ? AND status = 'running'",
-                       [user.name, job_id])
         record_event(db, actor=user.name, action="job.cancel", entity="job", entity_id=job_id)
     return "cancelled" if row[0] == "queued" else "running"
 

@@ -9,8 +9,8 @@ from sqlite_utils import Database
 
 from db.connection import write_transaction
 from review.audit import record_event
-from review.errors import PermissionDenied, ValidationError
-from review.users import acting_user
+from review.errors import ValidationError
+from review.users import acting_admin
 
 PREFIX = "organisation."
 LANGUAGES = ("ar", "en")
@@ -83,10 +83,7 @@ def save_organisation(db: Database, actor: str | None, values: dict[str, str]) -
     with write_transaction(db):
         name = "cli"
         if actor is not None:
-            user = acting_user(db, actor)
-            if user.role != "admin":
-                raise PermissionDenied(f"only an admin can change the organisation (you are {user.role})")
-            name = user.name
+            name = acting_admin(db, actor, "change the organisation").name
         before = asdict(get_organisation(db))
         db.conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                             [(PREFIX + k, v) for k, v in asdict(organisation).items()])

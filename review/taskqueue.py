@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,8 @@ WORKER_THREADS = 2  # a long embedding job must not hold up an import queued aft
 POLL_MAX_S = 1.0  # the longest a queued job waits for a worker to look
 
 
-class AnalysisTimeout(Exception):
-    """No analysis worker returned a batch in time (none running, or all stuck)."""
+class AnalysisUnavailable(Exception):
+    """No usable analysis worker answered: none running, all stuck, or one with another encoder version."""
 
 
 def queue_file(db_path: str | os.PathLike) -> Path:
@@ -98,6 +98,20 @@ def analysis_url() -> str | None:
     return os.environ.get(ANALYSIS_QUEUE_ENV) or None
 
 
+def _fan_out(task: Any, items: Sequence[Any], chunk: int, *args: Any) -> list:
+    """Enqueue ``task`` on consecutive chunks of ``items`` (workers take them in parallel); returns their results."""
+    return [task(list(items[at:at + chunk]), *args) for at in range(0, len(items), chunk)]
+
+
+def _answers(results: list, queue: str, timeout: float) -> Iterator[Any]:
+    """Each task's return value, in order, waiting for the workers (polled every 50 ms at most)."""
+    for result in results:
+        answer = result.get(blocking=True, timeout=timeout, backoff=1.3, max_delay=0.05)
+        if answer is None:
+            raise AnalysisUnavailable(f"no analysis worker on {queue} answered in {timeout:.0f} s")
+        yield answer
+
+
 class RemoteAnalysis:
     """``submit(jobs)`` → a handle whose ``get()`` returns the prepared articles in order, computed by whichever
     analysis workers listen on the queue (the interface ``importing._batches`` expects of a pool)."""
@@ -106,18 +120,8 @@ class RemoteAnalysis:
         self.huey, self.chunk, self.timeout = analysis_queue(url), chunk, timeout
 
     def submit(self, jobs: Sequence[Any]) -> Callable[[], list]:
-        results = [self.huey.prepare(list(jobs[at:at + self.chunk]))
-                   for at in range(0, len(jobs), self.chunk)]
-
-        def get() -> list:
-            prepared = []
-            for result in results:
-                part = result.get(blocking=True, timeout=self.timeout, backoff=1.3, max_delay=0.05)
-                if part is None:
-                    raise AnalysisTimeout(f"no analysis worker on {self.huey.name} answered in {self.timeout:.0f} s")
-                prepared.extend(part)
-            return prepared
-        return get
+        results = _fan_out(self.huey.prepare, jobs, self.chunk)
+        return lambda: [prepared for part in _answers(results, self.huey.name, self.timeout) for prepared in part]
 
 
 class RemoteEmbedding:
@@ -132,18 +136,13 @@ class RemoteEmbedding:
         import numpy as np
 
         from review.matching import encoder
-        results = [self.huey.embed(list(texts[at:at + self.chunk]), is_query)
-                   for at in range(0, len(texts), self.chunk)]
-        parts = []
-        for result in results:
-            answer = result.get(blocking=True, timeout=self.timeout, backoff=1.3, max_delay=0.05)
-            if answer is None:
-                raise AnalysisTimeout(f"no analysis worker on {self.huey.name} answered in {self.timeout:.0f} s")
-            model, blob = answer
+        parts = [np.zeros((0, encoder.DIM), dtype=np.float32)]
+        for model, blob in _answers(_fan_out(self.huey.embed, texts, self.chunk, is_query), self.huey.name,
+                                    self.timeout):
             if model != encoder.MODEL:
-                raise AnalysisTimeout(f"an analysis worker embeds with {model}, not {encoder.MODEL}: upgrade it")
+                raise AnalysisUnavailable(f"an analysis worker embeds with {model}, not {encoder.MODEL}: upgrade it")
             parts.append(np.frombuffer(blob, dtype=np.float32).reshape(-1, encoder.DIM))
-        return np.concatenate(parts) if parts else np.zeros((0, encoder.DIM), dtype=np.float32)
+        return np.concatenate(parts)
 
 
 def run_analysis_worker(url: str, *, processes: int) -> None:

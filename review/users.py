@@ -74,6 +74,14 @@ def acting_user(db: Database, name: str) -> User:
     return user
 
 
+def acting_admin(db: Database, name: str, doing: str) -> User:
+    """The acting user, who must be an active admin to do ``doing`` (e.g. "cancel a job")."""
+    user = acting_user(db, name)
+    if user.role != "admin":
+        raise PermissionDenied(f"only an admin can {doing} (you are {user.role})")
+    return user
+
+
 def _validate(name: str, password: str, role: str) -> str:
     name = name.strip()
     if not NAME_RE.match(name):

@@ -126,13 +126,18 @@ def _index_passages(db: Database, chunk: Sequence[int], analyses: dict[int, Item
     db.conn.executemany("INSERT INTO match_passages_fts(rowid, terms) VALUES (?, ?)", fts)
 
 
+def claim_index_terms(text: str) -> str:
+    """The matching-index terms of a claim's stored text (pure: the import's workers compute it too)."""
+    return " ".join(stems(text))
+
+
 def claim_terms(db: Database, claim_ids: Iterable[int]) -> list[tuple[int, str]]:
     """(claim id, indexed terms) of those claims: reads and analysis only, so callers can do it outside a lock."""
     ids = list(dict.fromkeys(int(i) for i in claim_ids))
     out: list[tuple[int, str]] = []
     for chunk in _chunks(ids):
         rows = db.execute(f"SELECT id, text FROM claims WHERE id IN ({_marks(len(chunk))})", chunk).fetchall()
-        out += [(i, " ".join(stems(t))) for i, t in rows]
+        out += [(i, claim_index_terms(t)) for i, t in rows]
     return out
 
 
