@@ -97,21 +97,23 @@ def pools(db, ids, queries, qvecs) -> dict[str, list[tuple[str, float, float | N
                          None if m.explanation.get("cosine") is None else
                          hybrid.adjusted(m.explanation["cosine"], lang, languages.get(m.item_id)),
                          m.explanation.get("reference", hybrid.REF_DEFAULT),
-                         bool(lang and languages.get(m.item_id) and lang != languages.get(m.item_id))) for m in ms]
+                         bool(lang and languages.get(m.item_id) and lang != languages.get(m.item_id)),
+                         m.explanation.get("agreement", 0.0)) for m in ms]
     return out
 
 
-def fuse(pool, w_dense: float, span: float) -> dict[str, list[tuple[str, float]]]:
-    """Rank every pool with given fusion parameters (the product's formula, hybrid.combine)."""
+def fuse(pool, w_dense: float, span: float, rank_weight: float = hybrid.RANK_WEIGHT
+         ) -> dict[str, list[tuple[str, float]]]:
+    """Rank every pool with given fusion parameters (the product's formula: hybrid.combine + hybrid.agreement)."""
     out = {}
     for qid, cands in pool.items():
         scored = []
-        for d, lex, cos, ref, cross in cands:
+        for d, lex, cos, ref, cross, bonus in cands:
             if cos is None:
                 s = lex
             else:
                 dense = min(1.0, max(0.0, (cos - ref) / span))
-                s = dense if cross else (1 - w_dense) * lex + w_dense * dense
+                s = dense if cross else (1 - w_dense) * lex + w_dense * dense + bonus * rank_weight / hybrid.RANK_WEIGHT
             scored.append((d, s))
         scored.sort(key=lambda t: -t[1])
         out[qid] = scored[:10]
@@ -150,21 +152,28 @@ def run_set(name: str, split: str, tmp: Path, max_ord: int, timing: dict):
 
 
 def tune(train: dict) -> None:
-    """Grid over (dense weight, cosine floor, top) on the train splits: best mean MAP@5 + MRR@10."""
-    grid = itertools.product(np.round(np.arange(0.0, 1.0001, 0.05), 2), (0.03, 0.05, 0.075, 0.1, 0.15, 0.2))
+    """Grid over (dense weight, cosine span, agreement weight) on the train splits: best mean MAP@5 + MRR@10.
+
+    The agreement bonus comes from the pools (computed with RANK_K), rescaled to each weight of the grid.
+    """
+    grid = itertools.product(np.round(np.arange(0.0, 1.0001, 0.05), 2), (0.03, 0.05, 0.075, 0.1, 0.15, 0.2),
+                             (0.0, 0.03, 0.05, 0.08, 0.1))
     results = []
-    for w, span in grid:
+    for w, span, g in grid:
         per = []
         for pool, qrels in train.values():
-            m = metrics({q: [d for d, _ in v] for q, v in fuse(pool, w, span).items()}, qrels)
+            m = metrics({q: [d for d, _ in v] for q, v in fuse(pool, w, span, g).items()}, qrels)
             per.append((m["MRR@10"], m["MAP@5"]))
-        results.append((sum(a + b for a, b in per) / (2 * len(per)), w, span, per))
+        results.append((sum(a + b for a, b in per) / (2 * len(per)), w, span, g, per))
     results.sort(key=lambda t: -t[0])
     print("\n== fusion grid on train splits (mean of MRR@10 and MAP@5): " + ", ".join(train))
-    for mean, w, span, per in results[:8]:
-        print(f"  mean {mean:.4f}  w_dense {w:.2f} span {span:.3f}  " + "  ".join(f"{a:.3f}/{b:.3f}" for a, b in per))
-    lexical = [r for r in results if r[1] == 0.0][0]
-    print(f"  lexical only (w_dense 0): mean {lexical[0]:.4f}")
+    for mean, w, span, g, per in results[:8]:
+        print(f"  mean {mean:.4f}  w_dense {w:.2f} span {span:.3f} agreement {g:.2f}  "
+              + "  ".join(f"{a:.3f}/{b:.3f}" for a, b in per))
+    for label, keep in (("lexical only (w_dense 0)", lambda r: r[1] == 0.0 and r[3] == 0.0),
+                        ("no agreement bonus", lambda r: r[3] == 0.0)):
+        best = next(r for r in results if keep(r))
+        print(f"  best {label}: mean {best[0]:.4f} (w_dense {best[1]:.2f} span {best[2]:.3f})")
 
 
 def main() -> None:

@@ -61,7 +61,7 @@ def test_the_english_report_is_suggested_for_the_arabic_claims(db):
     claim = db.execute("SELECT id FROM claims WHERE text LIKE ?", [f"%{SEED_CLAIM}%"]).fetchone()[0]
     links = _links(db, claim)
     assert english in links, links
-    assert links[english]["method"] == "hybrid:v3" and links[english]["same_story_language"] == "en"
+    assert links[english]["method"] == "hybrid:v3.1" and links[english]["same_story_language"] == "en"
     unrelated = _item(db, "en-sample-3")  # rain in Morocco
     arabic_claims = [r[0] for r in db.execute("SELECT id FROM claims WHERE language = 'ar'")]
     assert not any(unrelated in _links(db, c) for c in arabic_claims)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from db.connection import write_transaction
-from review.matching import fuzzy, vectors
+from review.matching import fuzzy, hybrid, vectors
 from review.matching import search
 from review.matching.engine import index_items
 from review.matching.passages import HARD_CHARS, MAX_PASSAGES, PASSAGE_CHARS, split_passages
@@ -168,3 +168,30 @@ def test_the_in_memory_index_follows_rollbacks_replacements_and_other_kinds(db):
         db.execute("DELETE FROM vectors WHERE kind = 'claim' AND ref_id = 200")
         vectors.store(db, "passage", [(7, _unit(7))])
     assert vectors.nearest(db, "passage", _unit(7), 1)[0][0] == 7
+
+
+def test_agreement_rewards_items_both_candidate_lists_rank_high():
+    assert hybrid.agreement(None, None) == 0.0
+    assert hybrid.agreement(0, 0) == pytest.approx(hybrid.RANK_WEIGHT)
+    assert hybrid.agreement(0, None) == pytest.approx(hybrid.RANK_WEIGHT / 2)
+    assert hybrid.agreement(0, 0) > hybrid.agreement(0, 5) > hybrid.agreement(5, 5) > hybrid.agreement(5, None)
+
+
+def test_the_agreement_bonus_applies_to_same_language_hybrid_scores_only(db):
+    with write_transaction(db):
+        ids = [_item(db, f"Dam report {i}: the reservoir level fell by {i} metres", f"Engineers measured it {i}.")
+               for i in range(6)]
+        db.execute("UPDATE items SET language = 'en'")
+    lexical = {m.item_id: m for m in search(db, "the reservoir level fell", limit=6)}
+    assert all("agreement" not in m.explanation for m in lexical.values())  # no vectors: v2 scores unchanged
+    pids = dict(db.execute("SELECT item_id, id FROM item_passages WHERE ord = 0").fetchall())
+    with write_transaction(db):
+        vectors.store(db, "passage", [(pids[i], _unit(i)) for i in ids])
+    found = search(db, "the reservoir level fell", limit=6, qvec=_unit(ids[3]), query_language="en")
+    top = next(m for m in found if m.item_id == ids[3])
+    assert top.method == hybrid.METHOD and top.explanation["agreement"] > 0
+    without = hybrid.combine(top.explanation["lexical"], hybrid.dense_score(top.explanation["cosine"],
+                                                                            top.explanation["reference"]))
+    assert top.score == pytest.approx(min(1.0, without + top.explanation["agreement"]), abs=1e-3)
+    english = search(db, "the reservoir level fell", limit=6, qvec=_unit(ids[3]), query_language="ar")
+    assert all("agreement" not in m.explanation for m in english)  # across languages the dense score alone

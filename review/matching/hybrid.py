@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 from sqlite_utils import Database
@@ -31,7 +32,7 @@ from review.matching.rerank import Prepared, score_pair
 from review.text import detect_language
 
 log = logging.getLogger(__name__)
-METHOD = "hybrid:v3"
+METHOD = "hybrid:v3.1"  # v3.1: + the agreement bonus of the lead and dense candidate lists
 METHOD_LEXICAL = "lexical:v3"  # the same pipeline with no vector for the claim or the item
 DENSE_K = 40  # passages taken from the vector index per claim
 PASSAGE_CANDIDATES = 30  # passages taken from the passage FTS index per claim
@@ -40,6 +41,7 @@ SCORED = 40  # items fully re-scored per claim, best by reciprocal rank over the
 # Grid on the train splits (ANS, CheckThat! 2021 Arabic; bench/hybrid_quality.py --tune): the top is flat
 # (0.45/0.20, 0.30/0.10, 0.25/0.075 within 0.0006 of each other), lexical alone 0.022 lower.
 W_LEXICAL, W_DENSE = 0.55, 0.45
+RANK_K, RANK_WEIGHT = 60, 0.05  # agreement(): reciprocal-rank bonus of the lead and dense candidate lists
 COS_SPAN = 0.2  # a passage this far above the claim's neighbourhood counts as fully similar
 REF_RANK = 10  # the neighbourhood: the claim's 10th best item by cosine
 REF_DEFAULT = 0.80  # the reference while fewer than REF_RANK items have vectors (unrelated cross-language level)
@@ -77,6 +79,17 @@ def combine(lexical: float, dense: float | None, *, cross_language: bool = False
     return W_LEXICAL * lexical + W_DENSE * dense
 
 
+def agreement(lead_rank: int | None, dense_rank: int | None) -> float:
+    """The bonus of an item that the lead index and the vector index both rank high (0..RANK_WEIGHT).
+
+    A reciprocal-rank term (k = RANK_K) over the two candidate lists. The v2 score is absolute, and on short texts
+    (tweets) it is low for everything; an item's rank among the claim's candidates carries what the absolute score
+    misses. Fitted on the train splits (bench/hybrid_quality.py --tune); used only where both scores exist.
+    """
+    ranked = [r for r in (lead_rank, dense_rank) if r is not None]
+    return RANK_WEIGHT * (RANK_K / 2) * sum(1.0 / (RANK_K + r) for r in ranked)
+
+
 def dense_hits(db: Database, qvec: np.ndarray, query_language: str | None,
                k: int = DENSE_K) -> tuple[dict[int, float], float]:
     """The items nearest the claim ({item id: best passage cosine}) and the claim's reference (adjusted) cosine."""
@@ -94,6 +107,18 @@ def dense_hits(db: Database, qvec: np.ndarray, query_language: str | None,
             scale.append(adjusted(cos, query_language, owners[pid][1]))
     scale.sort(reverse=True)
     return items, scale[REF_RANK - 1] if len(scale) >= REF_RANK else REF_DEFAULT
+
+
+_EMBEDDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
+
+
+def query_vector_soon(text: str) -> Future:
+    """The claim's vector (as ``query_vector``), computed in a thread while the caller reads the lexical indexes.
+
+    The encoder's C engine and SQLite both release the GIL, so the ~60 ms of embedding overlaps the FTS5 queries
+    instead of adding to them.
+    """
+    return _EMBEDDER.submit(query_vector, text)
 
 
 def query_vector(text: str) -> np.ndarray | None:
@@ -153,8 +178,12 @@ def _passage_rows(db: Database, passage_ids: Iterable[int]) -> dict[int, tuple[i
 
 def score_items(db: Database, prepared: Prepared, qvec: np.ndarray | None, item_ids: list[int], *,
                 ref: float = REF_DEFAULT, query_language: str | None = None,
-                passages: dict[int, list[tuple[int, str]]] | None = None) -> list[Match]:
-    """Score these items for one claim: lexical (lead or best lexical passage) and dense (best passage)."""
+                passages: dict[int, list[tuple[int, str]]] | None = None,
+                ranks: dict[int, tuple[int | None, int | None]] | None = None) -> list[Match]:
+    """Score these items for one claim: lexical (lead or best lexical passage) and dense (best passage).
+
+    ``ranks``: item → (rank in the lead candidates, rank in the dense candidates), for ``agreement``.
+    """
     if not item_ids:
         return []
     leads = {}
@@ -186,6 +215,11 @@ def score_items(db: Database, prepared: Prepared, qvec: np.ndarray | None, item_
         cos, dense_pid = nearest.get(item_id, (None, None))
         dense = None if cos is None else dense_score(adjusted(cos, query_language, other), ref)
         score = combine(lexical, dense, cross_language=cross)
+        if dense is not None and not cross and ranks:
+            bonus = agreement(*ranks.get(item_id, (None, None)))
+            if bonus:
+                score += bonus
+                why["agreement"] = round(bonus, 4)
         why["lexical"] = round(lexical, 4)
         if cos is not None:
             why["cosine"] = round(cos, 4)
@@ -214,18 +248,23 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
     """The items that best report ``text``, best first, scored 0..1 with explanations (v3).
 
     ``qvec``: the claim's stored vector, if any; without one the text is embedded when ``embed_query`` (an
-    interactive search, ~50 ms) and vectors exist, else only lexical evidence is used.
+    interactive search, ~60 ms, overlapped with the lexical queries) and vectors exist, else only lexical evidence
+    is used.
     """
+    pending = (query_vector_soon(text) if dense and qvec is None and embed_query
+               and vectors.count_any(db, "passage") else None)
     prepared, terms = prepare_query(db, text)
     language = query_language or detect_language(text)
     excluded = set(exclude_item_ids)
     pool: dict[int, float] = {}  # item → reciprocal-rank sum over the three candidate lists (which to score fully)
 
-    def add(ranked: Iterable[int]) -> None:
-        for rank, item_id in enumerate(dict.fromkeys(ranked)):
+    def add(ranked: Iterable[int]) -> dict[int, int]:
+        order = list(dict.fromkeys(ranked))
+        for rank, item_id in enumerate(order):
             pool[item_id] = pool.get(item_id, 0.0) + 1.0 / (60 + rank)
+        return {item_id: rank for rank, item_id in enumerate(order)}
 
-    add(r[0] for r in candidates(db, terms, max(CANDIDATES, 3 * limit) + len(excluded)))
+    lead_ranks = add(r[0] for r in candidates(db, terms, max(CANDIDATES, 3 * limit) + len(excluded)))
     lexical_passages: dict[int, list[tuple[int, str]]] = {}
     # the passage index has ~7 rows an item: its own document frequencies keep the OR query within budget
     n_passages, _ = corpus_stats(db, "match_passages_fts")
@@ -236,12 +275,13 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
         if item_id not in lexical_passages:  # best bm25 first: an item's best passage is scored, not all of them
             lexical_passages[item_id] = [(pid, t)]
     add(item_id for _, item_id, _ in found)
-    if dense and qvec is None and embed_query and vectors.count_any(db, "passage"):
-        qvec = query_vector(text)
+    if pending is not None:
+        qvec = pending.result()
     ref = REF_DEFAULT
+    dense_ranks: dict[int, int] = {}
     if dense and qvec is not None:
         near, ref = dense_hits(db, qvec, language)
-        add(near)
+        dense_ranks = add(near)
     ids = [i for i in sorted(pool, key=pool.get, reverse=True) if i not in excluded]
     if kinds is not None and ids:
         allowed = set()
@@ -251,6 +291,7 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
                 [*chunk, *kinds]))
         ids = [i for i in ids if i in allowed]
     ids = ids[:max(SCORED, 2 * limit + 10)]  # full re-scoring costs ~0.7 ms an item: the likeliest ones only
+    ranks = {i: (lead_ranks.get(i), dense_ranks.get(i)) for i in ids}
     matches = score_items(db, prepared, qvec if dense else None, ids, ref=ref, query_language=language,
-                          passages=lexical_passages)
+                          passages=lexical_passages, ranks=ranks)
     return matches[:limit]
