@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from review.matching import fuzzy
 from review.matching.analysis import analyse_query, item_fields, stems
+from review.matching.dbkey import database_key
 from review.matching.passages import split_passages
 from review.matching.rerank import Prepared, prepare, score_pair
 
@@ -23,7 +24,7 @@ MAX_DF_SHARE = 0.1  # a term in more than 10% of the items is never a candidate 
 _CHUNK = 500
 DF_EXACT_CAP = 2_000  # doc freqs above this are estimated (see _read_doc_freqs)
 DF_TOLERANCE = 0.1  # cached doc freqs are re-read once the corpus size moved 10% (idf moves by ≤ 0.1)
-_DF_CACHE: dict[int, tuple] = {}  # id(connection) → (connection, {vocab: {term: (df, n)}}), a few at most
+_DF_CACHE: dict[str, dict[str, dict[str, tuple[int, int]]]] = {}  # database → {vocab: {term: (df, n)}}, a few at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,20 +185,22 @@ def doc_freqs(db: Database, terms: Iterable[str], vocab: str = "match_items_voca
               ) -> dict[str, int]:
     """Document frequency of each term (absent terms are left out).
 
-    With ``n`` (the corpus size) counts are cached per connection and reused, scaled by the corpus
-    growth, until the corpus differs by more than DF_TOLERANCE from when they were read: fts5vocab
-    counts a term's rows by reading its whole postings list, so common terms are estimated instead.
+    With ``n`` (the corpus size) counts are cached per database file (every connection, so every page run, shares
+    them) and reused, scaled by the corpus growth, until the corpus differs by more than DF_TOLERANCE from when
+    they were read: fts5vocab counts a term's rows by reading its whole postings list, so common terms are
+    estimated instead.
     Absent terms are never cached: a new name must be found as soon as it is indexed.
     """
     terms = list(dict.fromkeys(terms))
     if n is None:
         return _read_doc_freqs(db, terms, vocab)
-    entry = _DF_CACHE.get(id(db.conn))
-    if entry is None or entry[0] is not db.conn:
+    key = database_key(db)
+    entry = _DF_CACHE.get(key)
+    if entry is None:
         if len(_DF_CACHE) >= 4:
-            _DF_CACHE.pop(next(iter(_DF_CACHE)))
-        entry = _DF_CACHE[id(db.conn)] = (db.conn, {})
-    cache = entry[1].setdefault(vocab, {})  # term → (doc freq, corpus size when read)
+            _DF_CACHE.pop(next(iter(_DF_CACHE)), None)
+        entry = _DF_CACHE[key] = {}
+    cache = entry.setdefault(vocab, {})  # term → (doc freq, corpus size when read)
     if len(cache) > 300_000:
         cache.clear()
     out: dict[str, int] = {}

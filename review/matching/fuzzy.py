@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from rapidfuzz import fuzz, process
 
 from review.matching.analysis import is_number
+from review.matching.dbkey import database_key
 
 MIN_LEN = 4  # shorter terms have too many one-edit neighbours to be worth expanding
 # Only terms the index has never seen are expanded. Expanding rare ones too (df ≤ 2) cost MAP@5 on the train
@@ -25,14 +26,9 @@ MIN_GAIN = 3  # an expansion must be in at least 3× as many items as the term (
 _VOCAB: dict[tuple[str, str], tuple[int, list[tuple[str, int]]]] = {}  # (db, first letter) → (n, [(term, df)])
 
 
-def _db_key(db: Database) -> str:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] or f"memory:{id(db.conn)}"
-
-
 def _vocabulary(db: Database, first: str, n: int) -> list[tuple[str, int]]:
     """(term, doc freq) of indexed terms starting with ``first``, cached while the corpus size holds (±10%)."""
-    key = (_db_key(db), first)
+    key = (database_key(db), first)
     hit = _VOCAB.get(key)
     if hit is None or abs(hit[0] - n) > 0.1 * max(hit[0], 1):
         if len(_VOCAB) > 200:

@@ -23,6 +23,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from review.matching import encoder
+from review.matching.dbkey import database_key
 
 IVF_MIN = 20_000  # below this many vectors of a kind, search is exact
 NPROBE = 24  # cells scored per query
@@ -134,14 +135,9 @@ _INDEXES: dict[tuple[str, str, str], _Index] = {}
 _LOCK = threading.Lock()
 
 
-def _db_key(db: Database) -> str:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] or f"memory:{id(db.conn)}"
-
-
 def _load(db: Database, kind: str, model: str) -> _Index:
     """The in-memory index of ``kind``, brought up to date with the table."""
-    key = (_db_key(db), kind, model)
+    key = (database_key(db), kind, model)
     with _LOCK:
         index = _INDEXES.get(key)
         epoch = db.execute("SELECT deletes FROM vector_epoch WHERE kind = ?", [kind]).fetchone()[0]
