@@ -113,7 +113,7 @@ def fuse(pool, w_dense: float, span: float, rank_weight: float = hybrid.RANK_WEI
                 s = lex
             else:
                 dense = min(1.0, max(0.0, (cos - ref) / span))
-                s = dense if cross else (1 - w_dense) * lex + w_dense * dense + bonus * rank_weight / hybrid.RANK_WEIGHT
+                s = (dense if cross else (1 - w_dense) * lex + w_dense * dense) + bonus * rank_weight / hybrid.RANK_WEIGHT
             scored.append((d, s))
         scored.sort(key=lambda t: -t[1])
         out[qid] = scored[:10]

@@ -177,7 +177,7 @@ def test_agreement_rewards_items_both_candidate_lists_rank_high():
     assert hybrid.agreement(0, 0) > hybrid.agreement(0, 5) > hybrid.agreement(5, 5) > hybrid.agreement(5, None)
 
 
-def test_the_agreement_bonus_applies_to_same_language_hybrid_scores_only(db):
+def test_the_agreement_bonus_is_added_to_hybrid_scores_only(db):
     with write_transaction(db):
         ids = [_item(db, f"Dam report {i}: the reservoir level fell by {i} metres", f"Engineers measured it {i}.")
                for i in range(6)]
@@ -187,11 +187,11 @@ def test_the_agreement_bonus_applies_to_same_language_hybrid_scores_only(db):
     pids = dict(db.execute("SELECT item_id, id FROM item_passages WHERE ord = 0").fetchall())
     with write_transaction(db):
         vectors.store(db, "passage", [(pids[i], _unit(i)) for i in ids])
-    found = search(db, "the reservoir level fell", limit=6, qvec=_unit(ids[3]), query_language="en")
-    top = next(m for m in found if m.item_id == ids[3])
-    assert top.method == hybrid.METHOD and top.explanation["agreement"] > 0
-    without = hybrid.combine(top.explanation["lexical"], hybrid.dense_score(top.explanation["cosine"],
-                                                                            top.explanation["reference"]))
-    assert top.score == pytest.approx(min(1.0, without + top.explanation["agreement"]), abs=1e-3)
-    english = search(db, "the reservoir level fell", limit=6, qvec=_unit(ids[3]), query_language="ar")
-    assert all("agreement" not in m.explanation for m in english)  # across languages the dense score alone
+    for language, cross in (("en", False), ("ar", True)):
+        found = search(db, "the reservoir level fell", limit=6, qvec=_unit(ids[3]), query_language=language)
+        top = next(m for m in found if m.item_id == ids[3])
+        assert top.method == hybrid.METHOD and top.explanation["agreement"] > 0
+        dense = hybrid.dense_score(top.explanation["cosine"] + (hybrid.CROSS_LANGUAGE_SHIFT if cross else 0),
+                                   top.explanation["reference"])
+        without = hybrid.combine(top.explanation["lexical"], dense, cross_language=cross)
+        assert top.score == pytest.approx(min(1.0, without + top.explanation["agreement"]), abs=1e-3)
