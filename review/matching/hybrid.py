@@ -111,14 +111,15 @@ def dense_hits(db: Database, qvec: np.ndarray, query_language: str | None,
     return items, scale[REF_RANK - 1] if len(scale) >= REF_RANK else REF_DEFAULT
 
 
-_EMBEDDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
+_EMBEDDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding",
+                               initializer=encoder.use_one_core_in_this_thread)
 
 
 def query_vector_soon(text: str) -> Future:
     """The claim's vector (as ``query_vector``), computed in a thread while the caller reads the lexical indexes.
 
-    The encoder's C engine and SQLite both release the GIL, so the ~60 ms of embedding overlaps the FTS5 queries
-    instead of adding to them.
+    The encoder's C engine and SQLite both release the GIL, so the embedding (~25 ms on one core) overlaps the FTS5
+    queries instead of adding to them; the thread embeds on one core so that the search keeps the other.
     """
     return _EMBEDDER.submit(query_vector, text)
 
@@ -160,7 +161,8 @@ def _best_cosines(db: Database, item_ids: list[int], qvec: np.ndarray) -> dict[i
     if not rows:
         return {}
     codes = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.int8).reshape(len(rows), -1)
-    sims = (codes.astype(np.float32) @ qvec) * np.fromiter((r[2] for r in rows), np.float32, len(rows))
+    with vectors.one_blas_thread():
+        sims = (codes.astype(np.float32) @ qvec) * np.fromiter((r[2] for r in rows), np.float32, len(rows))
     out: dict[int, tuple[float, int]] = {}
     for (item_id, pid, _, _), cos in zip(rows, sims.tolist()):
         if item_id not in out or cos > out[item_id][0]:

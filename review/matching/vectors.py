@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from functools import cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +34,22 @@ KMEANS_ROUNDS = 8
 WRITE_CHUNK = 20_000  # rows filed per transaction when cells are (re)built
 _CHUNK = 500
 _UNFILED = -1
+
+
+@cache
+def _blas():
+    from threadpoolctl import ThreadpoolController
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> AbstractContextManager:
+    """Run the enclosed numpy products on one BLAS thread (a search's products take a few ms either way).
+
+    OpenBLAS keeps its threads spinning for a while after each multi-threaded product; the sentence encoder's
+    OpenMP threads then wait for a core, and a query embedded right after a search took 114 ms instead of ~30 ms
+    on this 2-core machine (bench/matching_speed.py). Bulk work (k-means) keeps every thread.
+    """
+    return _blas().limit(limits=1, user_api="blas")
 
 
 def quantise(vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +195,11 @@ def nearest(db: Database, kind: str, vec: np.ndarray, k: int, *, nprobe: int = N
     index = _load(db, kind, model)
     if not index.size:
         return []
-    vec = np.asarray(vec, dtype=np.float32)
+    with one_blas_thread():
+        return _nearest(index, np.asarray(vec, dtype=np.float32), k, nprobe, exact)
+
+
+def _nearest(index: _Index, vec: np.ndarray, k: int, nprobe: int, exact: bool) -> list[tuple[int, float]]:
     if index.centroids is None or exact:
         probe = list(index.cells)
     else:
