@@ -242,3 +242,18 @@ def test_a_disagreeing_number_lowers_the_score_of_the_same_text(tmp_path):
     index_items(db, ids.values())
     scores = {m.item_id: m.score for m in search(db, "صادرات التمور السعودية 36.7 مليار ريال", limit=10)}
     assert scores[ids["agree"]] > scores[ids["none"]] > scores[ids["other"]]
+
+
+def test_a_new_connection_to_the_same_database_reuses_its_document_frequencies(corpus, tmp_path):
+    db, _ = corpus
+    query = "وزارة الصحة تعلن افتتاح مستشفى جديد في تبوك"  # every word is in the fixture corpus
+    first = search(db, query, limit=3)
+    assert first
+    statements: list[str] = []
+    page_run = open_db(tmp_path / "t.db")  # what every dashboard page run does
+    page_run.conn.set_trace_callback(statements.append)
+    again = search(page_run, query, limit=3)
+    page_run.close()
+    assert [m.item_id for m in again] == [m.item_id for m in first]
+    # no document-frequency lookups: neither the OFFSET probe nor the fts5vocab count
+    assert not [s for s in statements if "OFFSET" in s or "_vocab" in s]
