@@ -42,7 +42,8 @@ SCORED = 40  # items fully re-scored per claim, best by reciprocal rank over the
 # flat (0.45/0.20 with the bonus at 0.05 is 0.0006 under the best, 0.25/0.075 with 0.08); without the agreement
 # bonus the best is 0.0046 lower, lexical alone 0.047 lower.
 W_LEXICAL, W_DENSE = 0.55, 0.45
-RANK_K, RANK_WEIGHT = 60, 0.05  # agreement(): reciprocal-rank bonus of the lead and dense candidate lists
+RANK_K = 60  # reciprocal rank 1 / (RANK_K + rank): which candidates are re-scored, and the agreement bonus
+RANK_WEIGHT = 0.05  # agreement(): at most this much for an item first in both the lead and the dense list
 COS_SPAN = 0.2  # a passage this far above the claim's neighbourhood counts as fully similar
 REF_RANK = 10  # the neighbourhood: the claim's 10th best item by cosine
 REF_DEFAULT = 0.80  # the reference while fewer than REF_RANK items have vectors (unrelated cross-language level)
@@ -90,7 +91,12 @@ def agreement(lead_rank: int | None, dense_rank: int | None) -> float:
     0.954), so scores sit ~0.03 higher than v3's and the thresholds were re-measured (suggest.py).
     """
     ranked = [r for r in (lead_rank, dense_rank) if r is not None]
-    return RANK_WEIGHT * (RANK_K / 2) * sum(1.0 / (RANK_K + r) for r in ranked)
+    return RANK_WEIGHT * (RANK_K / 2) * sum(reciprocal_rank(r) for r in ranked)
+
+
+def reciprocal_rank(rank: int) -> float:
+    """1 / (RANK_K + rank), rank counted from 0."""
+    return 1.0 / (RANK_K + rank)
 
 
 def dense_hits(db: Database, qvec: np.ndarray, query_language: str | None,
@@ -254,7 +260,7 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
     """The items that best report ``text``, best first, scored 0..1 with explanations (v3).
 
     ``qvec``: the claim's stored vector, if any; without one the text is embedded when ``embed_query`` (an
-    interactive search, ~60 ms, overlapped with the lexical queries) and vectors exist, else only lexical evidence
+    interactive search, ~40–50 ms here, overlapped with the lexical queries) and vectors exist, else only lexical evidence
     is used.
     """
     pending = (query_vector_soon(text) if dense and qvec is None and embed_query
@@ -267,7 +273,7 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
     def add(ranked: Iterable[int]) -> dict[int, int]:
         order = list(dict.fromkeys(ranked))
         for rank, item_id in enumerate(order):
-            pool[item_id] = pool.get(item_id, 0.0) + 1.0 / (60 + rank)
+            pool[item_id] = pool.get(item_id, 0.0) + reciprocal_rank(rank)
         return {item_id: rank for rank, item_id in enumerate(order)}
 
     lead_ranks = add(r[0] for r in candidates(db, terms, max(CANDIDATES, 3 * limit) + len(excluded)))
