@@ -260,8 +260,8 @@ def search(db: Database, text: str, *, limit: int = 10, kinds: tuple[str, ...] |
     """The items that best report ``text``, best first, scored 0..1 with explanations (v3).
 
     ``qvec``: the claim's stored vector, if any; without one the text is embedded when ``embed_query`` (an
-    interactive search, ~40–50 ms here, overlapped with the lexical queries) and vectors exist, else only lexical evidence
-    is used.
+    interactive search, ~40–50 ms here, overlapped with the lexical queries) and vectors exist, else only lexical
+    evidence is used.
     """
     pending = (query_vector_soon(text) if dense and qvec is None and embed_query
                and vectors.count_any(db, "passage") else None)
